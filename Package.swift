@@ -1,0 +1,89 @@
+// swift-tools-version:6.2
+// Checkpoint Lane: one health-checkpoint lane (thermal camera + QR scanner) as a Linux appliance.
+// Data flows one way: Devices -> Thermal frames / scans -> Screening -> Lane (pairing) -> Store, LaneDisplay.
+// Pure modules (Thermal, Screening, Declarations, Lane) do no I/O and read no clock.
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "checkpoint-lane",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "checkpointd", targets: ["checkpointd"]),
+        .executable(name: "checkpointctl", targets: ["checkpointctl"]),
+    ],
+    dependencies: [
+        // Exact pins: Package.resolved is not committed, so these are the lock.
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+    ],
+    targets: [
+        // Pure domain.
+        .target(name: "Thermal", swiftSettings: settings),
+        .target(name: "Screening", dependencies: ["Thermal"], swiftSettings: settings),
+        .target(name: "Declarations", swiftSettings: settings),
+        .target(name: "Lane", dependencies: ["Screening", "Declarations"], swiftSettings: settings),
+        // Adapters at the edge.
+        .target(name: "Devices", dependencies: ["Thermal", "Lane"], swiftSettings: settings),
+        .target(
+            name: "Store",
+            dependencies: ["Lane", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
+        .target(
+            name: "LaneDisplay",
+            dependencies: [
+                "Lane",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        // Composition root: configuration, wiring, lifecycle.
+        .target(
+            name: "Appliance",
+            dependencies: [
+                "Thermal", "Screening", "Declarations", "Lane", "Devices", "Store", "LaneDisplay",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
+        .executableTarget(name: "checkpointd", dependencies: ["Appliance"], swiftSettings: settings),
+        .executableTarget(
+            name: "checkpointctl",
+            dependencies: [
+                "Appliance", "Declarations", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings),
+
+        // Tests: one target per library target, fakes shared through TestSupport.
+        .target(
+            name: "TestSupport", dependencies: ["Thermal", "Lane"], path: "Tests/TestSupport",
+            swiftSettings: settings),
+        .testTarget(name: "ThermalTests", dependencies: ["Thermal", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "ScreeningTests", dependencies: ["Screening", "Thermal", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "DeclarationsTests", dependencies: ["Declarations"], swiftSettings: settings),
+        .testTarget(
+            name: "LaneTests", dependencies: ["Lane", "Screening", "Declarations", "TestSupport"],
+            swiftSettings: settings),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Thermal", "Lane"], swiftSettings: settings),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
+        .testTarget(
+            name: "LaneDisplayTests", dependencies: ["LaneDisplay", "Lane", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: ["Appliance", "Store", "Lane", "Devices", "LaneDisplay", "TestSupport"],
+            swiftSettings: settings),
+    ],
+    swiftLanguageModes: [.v6]
+)

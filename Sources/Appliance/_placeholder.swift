@@ -1,0 +1,3 @@
+// module Appliance
+import ServiceLifecycle
+import Logging

@@ -1,0 +1,2 @@
+// module LaneDisplay
+import Hummingbird

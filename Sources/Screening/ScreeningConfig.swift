@@ -1,0 +1,42 @@
+/// What the engine needs to know about one lane's camera set-up. Defaults follow the standards and peers
+/// gathered in research (IEC 80601-2-59, ISO/TR 13154, FeverScreen).
+public struct ScreeningConfig: Sendable, Equatable {
+    /// Verdict threshold on the screening temperature (°C), 34.0–39.0 in 0.1 steps.
+    public var thresholdC = 37.5
+    /// Constant added to the skin reading to give the screening temperature (fitted by `calibrate offset`).
+    public var offsetC = 0.0
+    public var reference: ReferenceMode = .none
+    /// Temperature of the blackbody reference (°C), from calibration.
+    public var referenceSetpointC = 35.0
+    /// Screening pauses when the reference's standard deviation over ~2 s exceeds this (°C).
+    public var referenceStabilityLimitC = 0.2
+    /// Faces narrower than this are too far away (FeverScreen's 35 px on a 160-px sensor).
+    public var minFaceWidthPx = 35
+    /// Faces wider than this are too close.
+    public var maxFaceWidthPx = 90
+    /// Frames the head must stay still (and all gates pass) before a reading is taken.
+    public var stableFrames = 5
+    /// Largest movement of the head centre (px) within the stable window.
+    public var maxMovementPx = 2.5
+    /// No reading within this many seconds after a flat-field correction.
+    public var ffcHoldoffSeconds = 5.0
+    /// Sensor noise (one standard deviation, K) used in the uncertainty budget.
+    public var sensorNoiseK = 0.05
+    /// A warm area must be this much above the learned background (K) to count as a person.
+    public var foregroundThresholdK = 1.0
+
+    public init() {}
+
+    public enum ReferenceMode: Sendable, Equatable {
+        /// No blackbody in view: readings rely on the camera's own calibration and say so.
+        case none
+        /// A disc at a fixed place in the upright image.
+        case region(x: Int, y: Int, radius: Int)
+    }
+
+    /// Systematic standard uncertainty (K) of a reading with a blackbody reference (ETRS set-point plus
+    /// calibration) and without one (the camera's own absolute accuracy; a Lepton's is far worse than this, so
+    /// readings without a reference must be treated as indicative only).
+    public static let systematicWithReferenceK = 0.1
+    public static let systematicWithoutReferenceK = 1.0
+}

@@ -1,0 +1,205 @@
+import Thermal
+
+/// The screening engine: frames in (with their timestamps), events out. Pure: no I/O, no clock, no randomness,
+/// so the same recording always gives the same events.
+///
+/// Per traveller: while someone is in view the gates are checked on every frame (reference, flat-field
+/// correction, one person, distance, stillness). When every gate has passed for `stableFrames` frames in a row,
+/// the site readings of those frames are averaged into one `measured` event. Nothing more is reported for that
+/// traveller until they have left (`left`).
+public struct ScreeningEngine: Sendable {
+    public let config: ScreeningConfig
+    private var finder: SubjectFinder
+    private var reference: ReferenceTracker?
+
+    private var present = false
+    private var measured = false
+    private var absentFrames = 0
+    private var window: [Sample] = []
+    private var blockingReason: RetryReason?
+    private var blockingFrames = 0
+    private var announcedRetry: RetryReason?
+    private var pause: PauseReason?
+    private var pauseCandidate: PauseReason??
+    private var pauseCandidateFrames = 0
+    private var lastTimestamp: Double?
+    private var lastFlatField: Double?
+
+    /// Frames without a subject before the traveller counts as gone.
+    static let leaveFrames = 4
+    /// Frames a new blocking reason must persist before it is announced (avoids flicker).
+    static let debounceFrames = 3
+    /// A gap in the frame stream this long means the camera was in a flat-field correction (shutter closed).
+    static let shutterGapSeconds = 1.0
+    /// A whole-image step of the background this large (centi-kelvin) is taken as a flat-field correction.
+    static let backgroundStepCK = 15.0
+
+    private struct Sample {
+        var siteCK: Double
+        var x: Int, y: Int, pixels: Int
+        var faceWidth: Int
+        var centreX: Double, centreY: Double
+        var referenceStdCK: Double
+    }
+
+    public init(config: ScreeningConfig) {
+        self.config = config
+        finder = SubjectFinder(thresholdK: config.foregroundThresholdK)
+        if case .region(let x, let y, let r) = config.reference {
+            reference = ReferenceTracker(x: x, y: y, radius: r, stabilityLimitC: config.referenceStabilityLimitC)
+        }
+    }
+
+    /// Feeds one upright frame (centi-kelvin) and returns what happened.
+    public mutating func process(_ frame: ThermalFrame) -> [ScreeningEvent] {
+        var events: [ScreeningEvent] = []
+        let t = frame.timestamp
+        if let last = lastTimestamp, t - last > Self.shutterGapSeconds { lastFlatField = t }
+        lastTimestamp = t
+
+        // A frame that cannot be temperatures (8-bit video, raw counts) stops screening outright.
+        let sample = frame.pixels[frame.pixels.count / 2]
+        if sample < 23315 || sample > 33315 {  // −40 °C … 60 °C
+            setPause(.notRadiometric, immediately: true, into: &events)
+            return events
+        }
+
+        var referenceRaw: Double?, referenceStd = 0.0
+        if var tracker = reference {
+            switch tracker.update(frame) {
+            case .ok(let raw, let std):
+                referenceRaw = raw
+                referenceStd = std
+                setPause(nil, into: &events)
+            case .missing: setPause(.referenceMissing, into: &events)
+            case .moved: setPause(.referenceMoved, into: &events)
+            case .unstable: setPause(.referenceUnstable, into: &events)
+            }
+            reference = tracker
+        } else if pause == .notRadiometric {
+            setPause(nil, immediately: true, into: &events)
+        }
+
+        let excluded = reference
+        let subjects = finder.find(in: frame) { x, y in excluded?.excludes(x: x, y: y) ?? false }
+        if abs(finder.backgroundStepCK) > Self.backgroundStepCK && frame.msSinceFFC == nil { lastFlatField = t }
+
+        guard let subject = subjects.first else {
+            if present {
+                absentFrames += 1
+                if absentFrames >= Self.leaveFrames {
+                    events.append(.left)
+                    resetTraveller()
+                }
+            }
+            return events
+        }
+        present = true
+        absentFrames = 0
+        if measured { return events }
+
+        // Gates, in the order a traveller can act on them.
+        var reason: RetryReason?
+        let sinceFFC = frame.msSinceFFC.map { Double($0) / 1000 } ?? lastFlatField.map { t - $0 }
+        if reference != nil && referenceRaw == nil {
+            reason = .referenceMissing
+        } else if let sinceFFC, sinceFFC < config.ffcHoldoffSeconds {
+            reason = .afterFlatField
+        } else if subjects.count > 1 {
+            reason = .onePersonAtATime
+        } else if subject.touchesTop || subject.faceWidth > config.maxFaceWidthPx {
+            reason = .tooClose
+        } else if subject.faceWidth < config.minFaceWidthPx {
+            reason = .tooFar
+        }
+        var siteReading: (valueCK: Double, x: Int, y: Int, pixels: Int)?
+        if reason == nil {
+            siteReading = finder.site(of: subject, in: frame)
+            if siteReading == nil { reason = .faceNotReadable }
+        }
+        if reason == nil, let first = window.first {
+            let dx = subject.centreX - first.centreX, dy = subject.centreY - first.centreY
+            let widthChange = abs(Double(subject.faceWidth - first.faceWidth)) / Double(max(first.faceWidth, 1))
+            if (dx * dx + dy * dy).squareRoot() > config.maxMovementPx || widthChange > 0.1 { reason = .moving }
+        }
+
+        if let reason {
+            window.removeAll()
+            if reason == blockingReason { blockingFrames += 1 } else { blockingReason = reason; blockingFrames = 1 }
+            if blockingFrames >= Self.debounceFrames && announcedRetry != reason {
+                announcedRetry = reason
+                events.append(.retry(reason))
+            }
+            return events
+        }
+        blockingReason = nil
+        blockingFrames = 0
+        guard let site = siteReading else { return events }
+        let corrected = referenceRaw.map { site.valueCK - $0 + CentiKelvin.fromCelsius(config.referenceSetpointC) }
+        window.append(
+            Sample(
+                siteCK: corrected ?? site.valueCK, x: site.x, y: site.y, pixels: site.pixels,
+                faceWidth: subject.faceWidth, centreX: subject.centreX, centreY: subject.centreY,
+                referenceStdCK: referenceStd))
+        if window.count >= config.stableFrames {
+            events.append(.measured(measurement(at: t, referenced: referenceRaw != nil)))
+            measured = true
+            window.removeAll()
+        }
+        return events
+    }
+
+    private func measurement(at t: Double, referenced: Bool) -> Measurement {
+        let values = window.map(\.siteCK)
+        let n = Double(values.count)
+        let skinC = CentiKelvin.celsius(Stats.mean(values))
+        let screening = skinC + config.offsetC
+        // Uncertainty budget (standard uncertainties in K, combined in quadrature, expanded with k = 2).
+        let uNoise = Stats.standardDeviation(values) / 100 / n.squareRoot()
+        let uPixels = config.sensorNoiseK / (Double(window.map(\.pixels).reduce(0, +))).squareRoot()
+        let uReference = (window.map(\.referenceStdCK).max() ?? 0) / 100
+        let uSystematic =
+            referenced ? ScreeningConfig.systematicWithReferenceK : ScreeningConfig.systematicWithoutReferenceK
+        let combined = (uNoise * uNoise + uPixels * uPixels + uReference * uReference + uSystematic * uSystematic)
+            .squareRoot()
+        let shown = roundedToTenth(screening)
+        let last = window[window.count - 1]
+        return Measurement(
+            time: t, temperatureC: shown, skinC: (skinC * 100).rounded() / 100,
+            uncertaintyC: max(0.1, roundedToTenth(2 * combined)),
+            verdict: shown >= config.thresholdC - 1e-9 ? .elevated : .normal, thresholdC: config.thresholdC,
+            siteX: last.x, siteY: last.y, faceWidthPx: last.faceWidth, referenced: referenced,
+            framesUsed: window.count)
+    }
+
+    /// Pauses and resumes are debounced like retries, except a non-radiometric stream which stops at once.
+    private mutating func setPause(_ reason: PauseReason?, immediately: Bool = false, into events: inout [ScreeningEvent]) {
+        guard reason != pause else {
+            pauseCandidate = nil
+            return
+        }
+        if case .some(let candidate) = pauseCandidate, candidate == reason {
+            pauseCandidateFrames += 1
+        } else {
+            pauseCandidate = .some(reason)
+            pauseCandidateFrames = 1
+        }
+        guard immediately || pauseCandidateFrames >= Self.debounceFrames else { return }
+        pause = reason
+        pauseCandidate = nil
+        if let reason { events.append(.paused(reason)) } else { events.append(.resumed) }
+    }
+
+    private mutating func resetTraveller() {
+        present = false
+        measured = false
+        absentFrames = 0
+        window.removeAll()
+        blockingReason = nil
+        blockingFrames = 0
+        announcedRetry = nil
+    }
+
+    /// Why screening is paused right now, if it is.
+    public var pausedReason: PauseReason? { pause }
+}

@@ -1,0 +1,3 @@
+import Appliance
+import ArgumentParser
+import Store
