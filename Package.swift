@@ -29,12 +29,12 @@ let package = Package(
         .target(name: "Thermal", swiftSettings: settings),
         .target(name: "Screening", dependencies: ["Thermal"], swiftSettings: settings),
         .target(name: "Declarations", swiftSettings: settings),
-        .target(name: "Lane", dependencies: ["Screening", "Declarations"], swiftSettings: settings),
+        .target(name: "Lane", dependencies: ["Thermal", "Screening", "Declarations"], swiftSettings: settings),
         // Adapters at the edge.
         .target(name: "Devices", dependencies: ["Thermal", "Lane"], swiftSettings: settings),
         .target(
             name: "Store",
-            dependencies: ["Lane", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         .target(
             name: "LaneDisplay",
@@ -42,6 +42,7 @@ let package = Package(
                 "Lane",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
         // Composition root: configuration, wiring, lifecycle.
@@ -51,13 +52,14 @@ let package = Package(
                 "Thermal", "Screening", "Declarations", "Lane", "Devices", "Store", "LaneDisplay",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
         .executableTarget(name: "checkpointd", dependencies: ["Appliance"], swiftSettings: settings),
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "Declarations", "Store",
+                "Appliance", "Declarations", "Lane", "Screening",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),

@@ -136,8 +136,10 @@ public struct SceneSimulator: Sendable {
         if t < person.standingUntil {
             return (1, 0.25 * sin(2 * Double.pi * 0.3 * (t - person.standingFrom)))
         }
+        // They leave toward the side away from the reference (a lane is set up so nobody walks past the disc).
         let p = (t - person.standingUntil) / SceneTraveller.leaveSeconds
-        return (1, p * Double(settings.width) * 0.9)
+        let away = (settings.reference?.x ?? settings.width) > settings.width / 2 ? -1.0 : 1.0
+        return (1, away * p * Double(settings.width) * 0.9)
     }
 
     private func draw(_ person: SceneTraveller, at t: Double, into truth: inout [Double]) {

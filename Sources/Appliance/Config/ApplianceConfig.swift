@@ -1,0 +1,144 @@
+import Declarations
+import Lane
+import Screening
+import Thermal
+
+/// The checkpoint's configuration, as technicians write it (see `examples/demo.toml` and `docs/config.md`).
+public struct ApplianceConfig: Sendable {
+    public var checkpointName: String
+    /// Where the database lives; `$STATE_DIRECTORY` (set by systemd) takes precedence.
+    public var stateDirectory: String
+    public var logLevel: String
+    public var displayHost: String
+    public var displayPort: Int
+    public var lanes: [LaneConfig]
+    public var urlPatterns: [DeclarationURLPattern]
+
+    public struct LaneConfig: Sendable {
+        public var id: String
+        public var name: String
+        public var pairing: PairingConfig
+        public var camera: CameraConfig
+        public var scanner: ScannerConfig
+        public var screening: ScreeningConfig
+    }
+
+    public enum CameraConfig: Sendable {
+        case simulated(SimulationConfig)
+    }
+
+    public enum ScannerConfig: Sendable {
+        /// Reads the simulated travellers' payloads (needs a simulated camera on the same lane).
+        case simulated
+    }
+
+    public struct SimulationConfig: Sendable {
+        public var travellers: Int
+        public var feverShare: Double
+        public var seed: UInt64
+        public var speed: Double
+        public var ambientC: Double
+    }
+
+    /// The simulated scene's blackbody disc, which `examples/demo.toml` points the screening at.
+    public static let simulatedReference = SceneSettings.ReferenceDisc(x: 148, y: 100, radius: 6, temperatureC: 35.0)
+
+    /// Parses and checks a configuration file's text. Throws one `ConfigError` naming the first bad key.
+    public static func parse(_ text: String) throws(ConfigError) -> ApplianceConfig {
+        let document: TOMLTable
+        do { document = try TOMLDocument.parse(text) } catch {
+            throw ConfigError(key: "", line: error.line, message: error.message)
+        }
+        let root = ConfigReader(document, path: "")
+        let checkpoint = try root.table("checkpoint")
+        let display = try root.table("display")
+        var config = ApplianceConfig(
+            checkpointName: try checkpoint?.string("name", default: "Checkpoint") ?? "Checkpoint",
+            stateDirectory: try checkpoint?.string("state_directory", default: "/var/lib/checkpoint-lane")
+                ?? "/var/lib/checkpoint-lane",
+            logLevel: try checkpoint?.oneOf("log_level", ["trace", "debug", "info", "notice", "warning", "error"], default: "info")
+                ?? "info",
+            displayHost: try display?.string("listen", default: "127.0.0.1") ?? "127.0.0.1",
+            displayPort: try display?.int("port", default: 8080, range: 0...65535) ?? 8080,
+            lanes: [], urlPatterns: DeclarationURLPattern.defaults)
+
+        let laneTables = try root.tables("lane")
+        guard !laneTables.isEmpty else {
+            throw ConfigError(key: "lane", line: nil, message: "at least one [[lane]] is required")
+        }
+        var ids: Set<String> = []
+        for lane in laneTables {
+            let parsed = try parseLane(lane)
+            guard ids.insert(parsed.id).inserted else {
+                throw ConfigError(key: lane.key("id"), line: lane.table["id"]?.line, message: "'\(parsed.id)' is used by another lane")
+            }
+            config.lanes.append(parsed)
+        }
+        if let declarations = try root.table("declarations") {
+            for pattern in try declarations.tables("url") {
+                let host = try pattern.string("host")
+                let source = try pattern.string("id")
+                do { config.urlPatterns.append(try DeclarationURLPattern(host: host, id: source)) } catch {
+                    throw ConfigError(key: pattern.key("id"), line: pattern.table["id"]?.line, message: error.description)
+                }
+            }
+        }
+        try root.checkAllKeysUsed()
+        return config
+    }
+
+    static func parseLane(_ lane: ConfigReader) throws(ConfigError) -> LaneConfig {
+        let id = try lane.string("id")
+        guard !id.isEmpty, id.count <= 32, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw ConfigError(key: lane.key("id"), line: lane.table["id"]?.line, message: "'\(id)' must be 1–32 letters, digits, - or _")
+        }
+        var pairing = PairingConfig()
+        pairing.mode = PairingMode(rawValue: try lane.oneOf("mode", PairingMode.allCases.map(\.rawValue), default: "scan-first"))!
+        pairing.windowSeconds = try lane.double("pairing_window_s", default: 15, range: 2...120)
+        pairing.duplicateWindowSeconds = try lane.double("duplicate_window_s", default: 15, range: 0...600)
+
+        guard let cameraTable = try lane.table("camera") else {
+            throw ConfigError(key: lane.key("camera"), line: nil, message: "every lane needs a [lane.camera] table")
+        }
+        let source = try cameraTable.oneOf("source", ["simulated"], default: "simulated")
+        precondition(source == "simulated")
+        let camera = CameraConfig.simulated(
+            SimulationConfig(
+                travellers: try cameraTable.int("travellers", default: 10_000, range: 1...1_000_000),
+                feverShare: try cameraTable.double("fever_share", default: 0.2, range: 0...1),
+                seed: UInt64(try cameraTable.int("seed", default: 1, range: 0...Int.max)),
+                speed: try cameraTable.double("speed", default: 1, range: 0.1...100),
+                ambientC: try cameraTable.double("ambient_c", default: 24, range: 10...35)))
+
+        let scannerTable = try lane.table("scanner")
+        _ = try scannerTable?.oneOf("source", ["simulated"], default: "simulated")
+
+        var screening = ScreeningConfig()
+        if let s = try lane.table("screening") {
+            screening.thresholdC = try s.double("threshold_c", default: 37.5, range: 34.0...39.0, step: 0.1)
+            screening.offsetC = try s.double("offset_c", default: 0, range: -5...5)
+            switch try s.oneOf("reference", ["region", "none"], default: "region") {
+            case "region":
+                screening.reference = .region(
+                    x: try s.int("reference_x", default: simulatedReference.x, range: 0...1023),
+                    y: try s.int("reference_y", default: simulatedReference.y, range: 0...1023),
+                    radius: try s.int("reference_radius_px", default: simulatedReference.radius, range: 2...40))
+            default: screening.reference = .none
+            }
+            screening.referenceSetpointC = try s.double("reference_setpoint_c", default: 35, range: 25...45)
+            screening.referenceStabilityLimitC = try s.double("reference_stability_c", default: 0.2, range: 0.02...2)
+            screening.minFaceWidthPx = try s.int("min_face_width_px", default: 35, range: 8...400)
+            screening.maxFaceWidthPx = try s.int("max_face_width_px", default: 90, range: 8...1000)
+            screening.stableFrames = try s.int("stable_frames", default: 5, range: 2...60)
+            screening.ffcHoldoffSeconds = try s.double("ffc_holdoff_s", default: 5, range: 0...30)
+            guard screening.maxFaceWidthPx > screening.minFaceWidthPx else {
+                throw ConfigError(key: s.key("max_face_width_px"), line: s.table["max_face_width_px"]?.line, message: "must be larger than min_face_width_px")
+            }
+        } else {
+            screening.reference = .region(x: simulatedReference.x, y: simulatedReference.y, radius: simulatedReference.radius)
+        }
+        return LaneConfig(
+            id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanner: .simulated,
+            screening: screening)
+    }
+}

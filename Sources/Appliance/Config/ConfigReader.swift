@@ -1,0 +1,120 @@
+/// A configuration problem, reported as one line that names the key, e.g.
+/// `lane[1].screening.threshold_c (line 14): 41.0 is outside 34.0–39.0`.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let key: String
+    public let line: Int?
+    public let message: String
+
+    public var description: String {
+        let place = line.map { " (line \($0))" } ?? ""
+        return key.isEmpty ? "\(message)\(place)" : "\(key)\(place): \(message)"
+    }
+}
+
+/// Reads typed values from one table, remembering which keys were used so unknown ones (typos) are reported.
+final class ConfigReader {
+    let table: TOMLTable
+    let path: String
+    private var used: Set<String> = []
+    private var children: [ConfigReader] = []
+
+    init(_ table: TOMLTable, path: String) {
+        self.table = table
+        self.path = path
+    }
+
+    func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+
+    private func error(_ name: String, _ message: String) -> ConfigError {
+        ConfigError(key: key(name), line: table[name]?.line, message: message)
+    }
+
+    private func raw(_ name: String) -> TOMLTable.Value? {
+        used.insert(name)
+        return table[name]?.value
+    }
+
+    func string(_ name: String, default value: String? = nil) throws(ConfigError) -> String {
+        switch raw(name) {
+        case .string(let s)?: return s
+        case nil:
+            if let value { return value }
+            throw error(name, "is required")
+        default: throw error(name, "must be a string in quotes")
+        }
+    }
+
+    func optionalString(_ name: String) throws(ConfigError) -> String? {
+        table[name] == nil ? (used.insert(name), nil).1 : try string(name)
+    }
+
+    func oneOf(_ name: String, _ choices: [String], default value: String) throws(ConfigError) -> String {
+        let s = try string(name, default: value)
+        guard choices.contains(s) else { throw error(name, "'\(s)' is not one of: \(choices.joined(separator: ", "))") }
+        return s
+    }
+
+    func bool(_ name: String, default value: Bool) throws(ConfigError) -> Bool {
+        switch raw(name) {
+        case .bool(let b)?: return b
+        case nil: return value
+        default: throw error(name, "must be true or false")
+        }
+    }
+
+    func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        let v: Int
+        switch raw(name) {
+        case .integer(let i)?: v = i
+        case nil: v = value
+        default: throw error(name, "must be a whole number")
+        }
+        guard range.contains(v) else { throw error(name, "\(v) is outside \(range.lowerBound)–\(range.upperBound)") }
+        return v
+    }
+
+    func double(_ name: String, default value: Double, range: ClosedRange<Double>, step: Double? = nil) throws(ConfigError) -> Double {
+        let v: Double
+        switch raw(name) {
+        case .float(let d)?: v = d
+        case .integer(let i)?: v = Double(i)
+        case nil: v = value
+        default: throw error(name, "must be a number")
+        }
+        guard range.contains(v) else { throw error(name, "\(v) is outside \(range.lowerBound)–\(range.upperBound)") }
+        if let step, abs((v / step).rounded() * step - v) > 1e-9 { throw error(name, "\(v) is not a multiple of \(step)") }
+        return v
+    }
+
+    func table(_ name: String) throws(ConfigError) -> ConfigReader? {
+        switch raw(name) {
+        case .table(let t)?:
+            let child = ConfigReader(t, path: key(name))
+            children.append(child)
+            return child
+        case nil: return nil
+        default: throw error(name, "must be a [\(key(name))] table")
+        }
+    }
+
+    func tables(_ name: String) throws(ConfigError) -> [ConfigReader] {
+        switch raw(name) {
+        case .tables(let list)?:
+            return list.enumerated().map { index, t in
+                let child = ConfigReader(t, path: "\(key(name))[\(index + 1)]")
+                children.append(child)
+                return child
+            }
+        case nil: return []
+        default: throw error(name, "must be written as [[\(key(name))]] tables")
+        }
+    }
+
+    /// Every key that no reader asked for is a mistake (a typo, or a key from another version): refuse it.
+    func checkAllKeysUsed() throws(ConfigError) {
+        for name in table.keys where !used.contains(name) {
+            throw ConfigError(key: key(name), line: table[name]?.line, message: "is not a known setting (check the spelling against docs/config.md)")
+        }
+        for child in children { try child.checkAllKeysUsed() }
+    }
+}

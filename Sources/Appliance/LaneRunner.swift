@@ -1,0 +1,123 @@
+import Declarations
+import Foundation
+import Lane
+import LaneDisplay
+import Logging
+import Screening
+import ServiceLifecycle
+import Store
+import Synchronization
+
+/// Runs one lane: merges its devices' streams and a tick into one ordered input stream, feeds `LaneCore`, makes
+/// each step durable in the store, and only then publishes its events to the display.
+///
+/// Frames are expendable (a lane that falls behind drops the oldest ones; the engine copes), scans and status
+/// changes are not: they always get through.
+final class LaneRunner: Service {
+    let laneID: String
+    private let core: Mutex<LaneCore>
+    private let camera: any ThermalCamera
+    private let scanners: [any CodeScanner]
+    private let timeline: any LaneTimeline
+    private let store: LaneStore
+    private let hub: LaneEventHub
+    private let logger: Logger
+    private let pendingFrames = Atomic<Int>(0)
+    static let maxPendingFrames = 8
+    static let tickInterval = Duration.milliseconds(250)
+
+    init(
+        core: LaneCore, camera: any ThermalCamera, scanners: [any CodeScanner], timeline: any LaneTimeline,
+        store: LaneStore, hub: LaneEventHub, logger: Logger
+    ) {
+        laneID = core.laneID
+        self.core = Mutex(core)
+        self.camera = camera
+        self.scanners = scanners
+        self.timeline = timeline
+        self.store = store
+        self.hub = hub
+        var logger = logger
+        logger[metadataKey: "lane"] = "\(core.laneID)"
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let (inputs, sink) = AsyncStream.makeStream(of: LaneCore.Input.self)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.forwardCamera(into: sink) }
+            for scanner in scanners { group.addTask { await self.forward(scanner, into: sink) } }
+            group.addTask {
+                while !Task.isCancelled {
+                    do { try await Task.sleep(for: Self.tickInterval) } catch { break }
+                    sink.yield(.tick(self.timeline.now()))
+                }
+            }
+            for await input in inputs.cancelOnGracefulShutdown() {
+                if case .frame = input { pendingFrames.subtract(1, ordering: .relaxed) }
+                let step = core.withLock { $0.handle(input) }
+                if !step.isEmpty { await record(step) }
+            }
+            group.cancelAll()
+        }
+        logger.info("lane stopped")
+    }
+
+    private func forwardCamera(into sink: AsyncStream<LaneCore.Input>.Continuation) async {
+        for await event in camera.events() {
+            switch event {
+            case .frame(let frame):
+                if pendingFrames.load(ordering: .relaxed) >= Self.maxPendingFrames { continue }
+                pendingFrames.add(1, ordering: .relaxed)
+                sink.yield(.frame(frame))
+            case .status(let status):
+                logger.notice("camera \(status.rawValue)", metadata: ["device": "\(camera.name)"])
+                sink.yield(.device(name: camera.name, status: status, time: timeline.now()))
+            }
+        }
+    }
+
+    private func forward(_ scanner: any CodeScanner, into sink: AsyncStream<LaneCore.Input>.Continuation) async {
+        for await event in scanner.events() {
+            switch event {
+            case .scan(let scan): sink.yield(.scan(scan))
+            case .rejected(let time, let reason):
+                logger.warning("scan rejected: \(reason)", metadata: ["device": "\(scanner.name)"])
+                sink.yield(.scanRejected(time: time, reason: reason))
+            case .status(let status):
+                logger.notice("scanner \(status.rawValue)", metadata: ["device": "\(scanner.name)"])
+                sink.yield(.device(name: scanner.name, status: status, time: timeline.now()))
+            }
+        }
+    }
+
+    /// Durable first, then visible. Log lines carry verdicts and reasons, never names or ID numbers.
+    private func record(_ step: LaneCore.Step) async {
+        do {
+            let events = try await store.commit(step, at: Date())
+            await hub.publish(events)
+            for event in events { log(event) }
+        } catch {
+            logger.error("storage failure: \(error)")
+            var failure = LaneEvent(type: .device, lane: laneID, t: timeline.now())
+            failure.device = "storage"
+            failure.status = .offline
+            await hub.publish(step.events + [failure])
+        }
+    }
+
+    private func log(_ event: LaneEvent) {
+        switch event.type {
+        case .measured:
+            logger.info(
+                "measured \(event.verdict?.rawValue ?? "?") \(event.temperatureC.map { String($0) } ?? "?") C ±\(event.uncertaintyC.map { String($0) } ?? "?")")
+        case .passage:
+            logger.info(
+                "passage \(event.passageID.map { String($0) } ?? "?") stored: \(event.outcome?.rawValue ?? "?"), \(event.verdict?.rawValue ?? "no reading"), \(event.declarationKind?.rawValue ?? "no declaration")")
+        case .paused: logger.warning("screening paused: \(event.reason ?? "?")")
+        case .resumed: logger.notice("screening resumed")
+        case .retry: logger.debug("retry: \(event.reason ?? "?")")
+        default: break
+        }
+    }
+}

@@ -1,3 +1,0 @@
-// module Appliance
-import ServiceLifecycle
-import Logging

@@ -1,0 +1,42 @@
+import Lane
+import Thermal
+
+/// A thermal camera that renders a simulated scene in (scene) real time at the Lepton's 8.77 frames per second.
+/// Frames are upright centi-kelvin, like every camera adapter's output.
+public struct SimulatedCamera: ThermalCamera {
+    public let name = "camera:simulated"
+    public let scenario: SimulatedScenario
+    public let timeline: SimulationTimeline
+    public let framesPerSecond: Double
+
+    public init(scenario: SimulatedScenario, timeline: SimulationTimeline, framesPerSecond: Double = 8.77) {
+        self.scenario = scenario
+        self.timeline = timeline
+        self.framesPerSecond = framesPerSecond
+    }
+
+    public func events() -> AsyncStream<CameraEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: CameraEvent.self, bufferingPolicy: .bufferingNewest(32))
+        let scenario = self.scenario, timeline = self.timeline, fps = framesPerSecond
+        let task = Task {
+            continuation.yield(.status(.online))
+            var simulator = SceneSimulator(settings: scenario.settings, travellers: scenario.travellers)
+            var index = 0, sequence: UInt64 = 0
+            // Start at the current scene time (the timeline may have been running already).
+            let start = (timeline.now() * fps).rounded(.up) / fps
+            while !Task.isCancelled {
+                let t = start + Double(index) / fps
+                if t > scenario.end { break }
+                do { try await timeline.sleep(until: t) } catch { break }
+                if !simulator.isInFFC(at: t) {
+                    continuation.yield(.frame(simulator.frame(at: t, sequence: sequence)))
+                    sequence += 1
+                }
+                index += 1
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}

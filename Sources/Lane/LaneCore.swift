@@ -1,0 +1,125 @@
+import Declarations
+import Screening
+import Thermal
+
+/// One lane's logic, pure: frames, scans and ticks in; events to publish and passages to store out.
+/// The service runs it on its devices; tests and `checkpointctl replay` run it on recordings and simulations.
+public struct LaneCore: Sendable {
+    public let laneID: String
+    private var engine: ScreeningEngine
+    private var pairing: Pairing
+    private let parser: DeclarationParser
+
+    public init(laneID: String, screening: ScreeningConfig, pairing: PairingConfig, parser: DeclarationParser = DeclarationParser()) {
+        self.laneID = laneID
+        engine = ScreeningEngine(config: screening)
+        self.pairing = Pairing(laneID: laneID, config: pairing)
+        self.parser = parser
+    }
+
+    public enum Input: Sendable {
+        case frame(ThermalFrame)
+        case scan(Scan)
+        case scanRejected(time: Double, reason: String)
+        case tick(Double)
+        case device(name: String, status: DeviceStatus, time: Double)
+    }
+
+    public struct Step: Sendable, Equatable {
+        public var events: [LaneEvent] = []
+        public var passages: [Passage] = []
+        public var isEmpty: Bool { events.isEmpty && passages.isEmpty }
+    }
+
+    /// The instruction to show while nothing is happening.
+    public var idlePrompt: Prompt { pairing.config.mode == .scanFirst ? .scanQR : .lookAtCamera }
+
+    public mutating func handle(_ input: Input) -> Step {
+        var step = Step()
+        switch input {
+        case .frame(let frame):
+            for event in engine.process(frame) { screening(event, at: frame.timestamp, into: &step) }
+        case .scan(let scan):
+            let declaration: Declaration
+            do {
+                declaration = try parser.parse(scan.payload)
+            } catch {
+                var event = LaneEvent(type: .scanRejected, lane: laneID, t: scan.time)
+                event.reason = error.description
+                event.prompt = .scanAgain
+                event.device = scan.device
+                step.events.append(event)
+                return step
+            }
+            var event = LaneEvent(type: .scanned, lane: laneID, t: scan.time)
+            event.describe(declaration)
+            event.device = scan.device
+            event.prompt = declaration.kind == .unrecognized ? .unrecognized : (pairing.isWaitingForScan ? nil : .lookAtCamera)
+            step.events.append(event)
+            apply(pairing.scanned(scan, declaration: declaration), at: scan.time, into: &step)
+        case .scanRejected(let time, let reason):
+            var event = LaneEvent(type: .scanRejected, lane: laneID, t: time)
+            event.reason = reason
+            event.prompt = .scanAgain
+            step.events.append(event)
+        case .tick(let now):
+            apply(pairing.tick(now: now), at: now, into: &step)
+        case .device(let name, let status, let time):
+            var event = LaneEvent(type: .device, lane: laneID, t: time)
+            event.device = name
+            event.status = status
+            step.events.append(event)
+        }
+        return step
+    }
+
+    private mutating func screening(_ event: ScreeningEvent, at t: Double, into step: inout Step) {
+        var out = LaneEvent(type: .left, lane: laneID, t: t)
+        switch event {
+        case .measured(let m):
+            out.type = .measured
+            out.describe(m)
+            out.prompt = m.verdict == .elevated ? .elevated : .normal
+            step.events.append(out)
+            apply(pairing.measured(m), at: t, into: &step)
+        case .retry(let reason):
+            out.type = .retry
+            out.reason = reason.rawValue
+            out.prompt = .retry(reason)
+            step.events.append(out)
+        case .left:
+            out.prompt = idlePrompt
+            step.events.append(out)
+        case .paused(let reason):
+            out.type = .paused
+            out.reason = reason.rawValue
+            out.prompt = .paused
+            step.events.append(out)
+        case .resumed:
+            out.type = .resumed
+            out.prompt = idlePrompt
+            step.events.append(out)
+        }
+    }
+
+    private func apply(_ outputs: [Pairing.Output], at t: Double, into step: inout Step) {
+        for output in outputs {
+            switch output {
+            case .passage(let passage):
+                step.passages.append(passage)
+                var event = LaneEvent(type: .passage, lane: laneID, t: passage.closedAt)
+                event.outcome = passage.outcome
+                if let m = passage.measurement { event.describe(m) }
+                if let d = passage.declaration { event.describe(d) }
+                if passage.outcome == .measuredNoDeclaration { event.prompt = .scanQR }
+                if passage.outcome == .scannedNoReading { event.prompt = .lookAtCamera }
+                step.events.append(event)
+            case .note(let note):
+                var event = LaneEvent(type: .note, lane: laneID, t: t)
+                event.reason = note.rawValue
+                if note == .waitingForScan { event.prompt = .scanQR }
+                step.events.append(event)
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import Lane
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The lane display's HTTP server: the lane page per lane, its server-sent event stream, and a small JSON API.
+/// The lane page is read-only: it only has GET routes.
+public enum LaneDisplayServer {
+    public struct LaneInfo: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        public var idlePrompt: Prompt
+        public init(id: String, name: String, idlePrompt: Prompt) {
+            self.id = id
+            self.name = name
+            self.idlePrompt = idlePrompt
+        }
+    }
+
+    /// Builds the application; run it as a service (it stops on graceful shutdown, open event streams included).
+    public static func makeApplication(
+        lanes: [LaneInfo], hub: LaneEventHub, host: String, port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/") { _, _ in try page(lanes, index: 1) }
+        router.get("/lane/:n") { _, context in try page(lanes, index: try context.parameters.require("n", as: Int.self)) }
+        router.get("/events") { _, _ in try events(lanes, index: 1, hub: hub) }
+        router.get("/lane/:n/events") { _, context in
+            try events(lanes, index: try context.parameters.require("n", as: Int.self), hub: hub)
+        }
+        router.get("/api/lanes") { _, _ in try json(lanes) }
+        router.get("/healthz") { _, _ in "ok\n" }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "checkpointd"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    static func lane(_ lanes: [LaneInfo], _ index: Int) throws -> LaneInfo {
+        guard index >= 1 && index <= lanes.count else {
+            throw HTTPError(.notFound, message: "no lane \(index) on this checkpoint (it has \(lanes.count))")
+        }
+        return lanes[index - 1]
+    }
+
+    static func page(_ lanes: [LaneInfo], index: Int) throws -> Response {
+        let info = try lane(lanes, index)
+        let eventsPath = index == 1 ? "/events" : "/lane/\(index)/events"
+        let html = LanePage.html(lane: info, eventsPath: eventsPath)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static func events(_ lanes: [LaneInfo], index: Int, hub: LaneEventHub) throws -> Response {
+        let info = try lane(lanes, index)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: .init { writer in
+                try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+                let stream = await hub.subscribe(lane: info.id)
+                // An endless stream would hold the server open past SIGTERM: end it on graceful shutdown.
+                for await event in stream.cancelOnGracefulShutdown() {
+                    let line = String(decoding: try encoder.encode(event), as: UTF8.self)
+                    try await writer.write(ByteBuffer(string: "data: \(line)\n\n"))
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let data = try JSONEncoder().encode(value)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

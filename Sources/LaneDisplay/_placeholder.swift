@@ -1,2 +1,0 @@
-// module LaneDisplay
-import Hummingbird

@@ -1,0 +1,133 @@
+import Declarations
+import Foundation
+import GRDB
+import Lane
+import Screening
+
+/// The lane's durable record in SQLite (through GRDB, on the system libsqlite3).
+///
+/// One owner of the database file. A step of the lane (its passages, their outbox rows for the provincial uplink,
+/// and the lane events) is written in one transaction, and the lane publishes nothing before that transaction
+/// has committed. `synchronous=FULL` makes every commit durable against power loss in WAL mode.
+public final class LaneStore: Sendable {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path`, in WAL mode with full synchronous commits.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        writer = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(writer)
+    }
+
+    /// An in-memory database for tests.
+    public init(inMemory: Void = ()) throws {
+        writer = try DatabaseQueue()
+        try Self.migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-passages-events-outbox") { db in
+            try db.create(table: "passage") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("lane", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("recorded_at", .text).notNull()
+                t.column("opened_t", .double).notNull()
+                t.column("closed_t", .double).notNull()
+                t.column("verdict", .text)
+                t.column("temperature_c", .double)
+                t.column("skin_c", .double)
+                t.column("uncertainty_c", .double)
+                t.column("threshold_c", .double)
+                t.column("referenced", .boolean)
+                t.column("site_x", .integer)
+                t.column("site_y", .integer)
+                t.column("face_width_px", .integer)
+                t.column("declaration_kind", .text)
+                t.column("id_last4", .text)
+                t.column("masked_name", .text)
+                t.column("birth_year", .text)
+                t.column("payload", .text)
+                t.column("symbology", .text)
+                t.column("scanner", .text)
+                t.column("notes", .text).notNull().defaults(to: "")
+            }
+            try db.create(index: "passage_recorded_at", on: "passage", columns: ["recorded_at"])
+            try db.create(table: "lane_event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("lane", .text).notNull()
+                t.column("recorded_at", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("json", .text).notNull()
+            }
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("passage", onDelete: .cascade).notNull().unique()
+                t.column("created_at", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("last_error", .text)
+            }
+        }
+        return migrator
+    }
+
+    /// Writes one lane step durably. Returns the step's events with the passages' row ids filled in, ready to
+    /// publish. Steps with nothing worth keeping (no passage and only transient events) still record their events.
+    public func commit(_ step: LaneCore.Step, at wallTime: Date) async throws -> [LaneEvent] {
+        let stamp = Self.timestamp(wallTime)
+        return try await writer.write { db in
+            var events = step.events.map { event -> LaneEvent in
+                var e = event
+                e.at = stamp
+                return e
+            }
+            var passageIDs: [Int64] = []
+            for passage in step.passages {
+                var row = PassageRow(passage, recordedAt: stamp)
+                try row.insert(db)
+                let id = row.id!
+                passageIDs.append(id)
+                try db.execute(sql: "INSERT INTO outbox (passageId, created_at) VALUES (?, ?)", arguments: [id, stamp])
+            }
+            // Pair each passage event with its row id, in order.
+            var next = passageIDs.makeIterator()
+            for i in events.indices where events[i].type == .passage { events[i].passageID = next.next() }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            for event in events {
+                let json = String(decoding: try encoder.encode(event), as: UTF8.self)
+                try db.execute(
+                    sql: "INSERT INTO lane_event (lane, recorded_at, type, json) VALUES (?, ?, ?, ?)",
+                    arguments: [event.lane, stamp, event.type.rawValue, json])
+            }
+            return events
+        }
+    }
+
+    public func passages(limit: Int = 100) async throws -> [PassageRow] {
+        try await writer.read { db in
+            try PassageRow.order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    public func passageCount() async throws -> Int {
+        try await writer.read { db in try PassageRow.fetchCount(db) }
+    }
+
+    public func outboxCount() async throws -> Int {
+        try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    public func integrityCheck() async throws -> String {
+        try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}

@@ -1,0 +1,39 @@
+import Appliance
+import ArgumentParser
+import Foundation
+import Lane
+import Screening
+
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Work with the configuration file.", subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a configuration file without starting the service.",
+            discussion: """
+                Prints 'ok' and a summary of the lanes when the file is valid. Otherwise prints the first problem
+                on one line, naming the key and its line number, and exits 78 — exactly what checkpointd would
+                refuse to start with.
+                """)
+
+        @Argument(help: "The configuration file (TOML).")
+        var file: String
+
+        func run() async throws {
+            do {
+                let config = try ApplianceConfig.load(path: file)
+                print("ok: \(file)")
+                for lane in config.lanes {
+                    print(
+                        "  lane \(lane.id) (\(lane.name)): \(lane.pairing.mode.rawValue), threshold \(lane.screening.thresholdC) °C, \(lane.screening.reference == .none ? "no reference" : "blackbody reference")"
+                    )
+                }
+                print("  lane page: http://\(config.displayHost):\(config.displayPort)/")
+            } catch {
+                FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
+                throw ExitCode(78)
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Appliance
-import ArgumentParser
-import Store
