@@ -84,7 +84,11 @@ let package = Package(
             name: "LaneDisplayTests", dependencies: ["LaneDisplay", "Lane", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "Store", "Lane", "Devices", "LaneDisplay", "TestSupport"],
+            dependencies: [
+                "Appliance", "Store", "Lane", "Screening", "Declarations", "Devices", "LaneDisplay", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]

@@ -6,8 +6,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public let message: String
 
     public var description: String {
-        let place = line.map { " (line \($0))" } ?? ""
-        return key.isEmpty ? "\(message)\(place)" : "\(key)\(place): \(message)"
+        if key.isEmpty { return line.map { "line \($0): \(message)" } ?? message }
+        return "\(key)\(line.map { " (line \($0))" } ?? ""): \(message)"
     }
 }
 

@@ -1,0 +1,88 @@
+import Appliance
+import Declarations
+import Foundation
+import Screening
+import Testing
+
+@Suite struct ConfigTests {
+    static let minimal = """
+        [[lane]]
+        id = "lane-1"
+        [lane.camera]
+        source = "simulated"
+        """
+
+    static func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try ApplianceConfig.parse(text)
+            return nil
+        } catch { return error }
+    }
+
+    @Test func theDemoConfigurationIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/demo.toml").path
+        let config = try ApplianceConfig.load(path: path)
+        #expect(config.lanes.count == 1)
+        #expect(config.lanes[0].id == "lane-1")
+        #expect(config.lanes[0].screening.thresholdC == 37.5)
+        #expect(config.lanes[0].screening.reference == .region(x: 148, y: 100, radius: 6))
+        #expect(config.displayPort == 8080 && config.displayHost == "127.0.0.1")
+    }
+
+    @Test func aMisspelledKeyIsNamedWithItsLine() {
+        let e = Self.error(Self.minimal + "\n[lane.screening]\nthreshhold_c = 37.5\n")
+        #expect(e?.description == "lane[1].screening.threshhold_c (line 6): is not a known setting (check the spelling against docs/config.md)")
+    }
+
+    @Test func aThresholdOutsideTheStandardRangeIsRefused() {
+        let e = Self.error(Self.minimal + "\n[lane.screening]\nthreshold_c = 41.0\n")
+        #expect(e?.key == "lane[1].screening.threshold_c")
+        #expect(e?.line == 6)
+        #expect(e?.message == "41.0 is outside 34.0–39.0")
+        #expect(Self.error(Self.minimal + "\n[lane.screening]\nthreshold_c = 37.55\n")?.message == "37.55 is not a multiple of 0.1")
+    }
+
+    @Test func aWrongTypeIsRefused() {
+        #expect(Self.error(Self.minimal + "\n[display]\nport = \"8080\"\n")?.description == "display.port (line 6): must be a whole number")
+        #expect(Self.error(Self.minimal + "\nspeed = fast\n")?.description.contains("is not a value (strings need quotes)") == true)
+    }
+
+    @Test func structuralMistakesAreRefused() {
+        #expect(Self.error("")?.description == "lane: at least one [[lane]] is required")
+        #expect(Self.error("[[lane]]\nid = \"a\"\n")?.description == "lane[1].camera: every lane needs a [lane.camera] table")
+        #expect(Self.error(Self.minimal + "\n[[lane]]\nid = \"lane-1\"\n[lane.camera]\n")?.description.contains("is used by another lane") == true)
+        #expect(Self.error("[lane\n")?.description == "line 1: a table header must end with ]")
+        #expect(Self.error("a = 1\na = 2\n")?.description == "line 2: key 'a' is defined twice")
+        #expect(Self.error("[[lane]]\nid = \"l\"\nmode = \"fastest\"\n[lane.camera]\n")?.description == "lane[1].mode (line 3): 'fastest' is not one of: scan-first, measure-first")
+    }
+
+    @Test func severalLanesAndURLPatternsAreRead() throws {
+        let text = Self.minimal + """
+
+            [[lane]]  # the second lane
+            id = "lane-2"
+            name = "Làn 2 # xe tải"
+            [lane.camera]
+            source = "simulated"
+            [lane.screening]
+            reference = "none"
+            threshold_c = 38.0
+            [[declarations.url]]
+            host = "khaibao.angiang.gov.vn"
+            id = "query:ma"
+            """
+        let config = try ApplianceConfig.parse(text)
+        #expect(config.lanes.map(\.id) == ["lane-1", "lane-2"])
+        #expect(config.lanes[1].name == "Làn 2 # xe tải")
+        #expect(config.lanes[1].screening.reference == .none)
+        #expect(config.lanes[1].screening.thresholdC == 38.0)
+        #expect(config.urlPatterns.last?.host == "khaibao.angiang.gov.vn")
+    }
+
+    @Test func systemdStateDirectoryWins() throws {
+        let config = try ApplianceConfig.parse(Self.minimal)
+        #expect(CheckpointService.stateDirectory(config: config, environment: ["STATE_DIRECTORY": "/var/lib/cl:/x"]) == "/var/lib/cl")
+        #expect(CheckpointService.stateDirectory(config: config, environment: [:]) == "/var/lib/checkpoint-lane")
+    }
+}

@@ -1,0 +1,78 @@
+import Appliance
+import Devices
+import Foundation
+import Lane
+import Logging
+import ServiceLifecycle
+import Store
+import Synchronization
+import Testing
+import TestSupport
+import Thermal
+
+/// The service in-process with simulated devices, read from outside: the store and the page's event stream.
+@Suite struct EndToEndTests {
+    static func config(travellers: Int, speed: Double, state: String) -> String {
+        """
+        [checkpoint]
+        state_directory = "\(state)"
+        [display]
+        port = 0
+        [[lane]]
+        id = "lane-1"
+        [lane.camera]
+        source = "simulated"
+        travellers = \(travellers)
+        fever_share = 0.25
+        seed = 5
+        speed = \(speed)
+        [lane.scanner]
+        source = "simulated"
+        """
+    }
+
+    @Test(.timeLimit(.minutes(3))) func twentyTravellersArePairedStoredAndShown() async throws {
+        let state = temporaryDirectory()
+        let config = try ApplianceConfig.parse(Self.config(travellers: 20, speed: 8, state: state))
+        var logger = Logger(label: "e2e")
+        logger.logLevel = .warning
+        let service = try CheckpointService(config: config, stateDirectory: state, logger: logger)
+        let scenario = try #require(service.scenarios["lane-1"])
+        let port = Mutex<Int?>(nil)
+        let group = service.serviceGroup(onDisplayRunning: { p in port.withLock { $0 = p } }, signals: false)
+        let running = Task { try await group.run() }
+
+        #expect(await waitUntil(seconds: 10) { port.withLock { $0 } != nil })
+        let reader = try SSETestReader(port: port.withLock { $0 }!)
+        let stored = await waitUntil(seconds: 150) { (try? await service.store.passageCount()) ?? 0 >= 20 }
+        let count = (try? await service.store.passageCount()) ?? -1
+        #expect(stored, "passages stored: \(count)")
+        // Give the page a moment to receive the last events.
+        _ = await waitUntil(seconds: 5) { reader.objects.filter { $0["type"] as? String == "passage" }.count >= 20 }
+        await group.triggerGracefulShutdown()
+        try await running.value
+
+        let rows = try await service.store.passages(limit: 100).sorted { $0.id! < $1.id! }
+        #expect(rows.count == 20)
+        for (i, row) in rows.prefix(20).enumerated() {
+            let traveller = scenario.travellers[i]
+            #expect(row.outcome == "complete", "passage \(i + 1)")
+            #expect(row.payload == scenario.payloads[i], "passage \(i + 1) paired with the wrong declaration")
+            #expect(row.verdict == (traveller.canthusC >= 37.5 ? "elevated" : "normal"), "passage \(i + 1): \(traveller.canthusC) °C")
+            #expect(row.declarationKind != nil && row.declarationKind != "unrecognized")
+        }
+        let feverish = scenario.travellers.prefix(20).filter { $0.canthusC >= 37.5 }.count
+        #expect(feverish > 0 && feverish < 20)
+        #expect(try await service.store.outboxCount() == 20)
+
+        // The page's stream carried every verdict, in order, and every stored passage with its row id.
+        let events = reader.objects
+        let verdicts = events.filter { $0["type"] as? String == "measured" }.compactMap { $0["verdict"] as? String }
+        #expect(verdicts == rows.compactMap(\.verdict))
+        let shownIDs = events.filter { $0["type"] as? String == "passage" }.compactMap { ($0["passage_id"] as? NSNumber)?.int64Value }
+        #expect(shownIDs == rows.compactMap(\.id))
+        // Personal data reaches the page masked only.
+        #expect(!reader.dataLines.joined().contains(scenario.payloads[0].split(separator: "|")[0]))
+        #expect(try await service.store.integrityCheck() == "ok")
+    }
+}

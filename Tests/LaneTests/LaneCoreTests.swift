@@ -1,0 +1,56 @@
+import Declarations
+import Lane
+import Screening
+import Testing
+import TestSupport
+import Thermal
+
+/// The whole lane logic, without I/O: frames and scans from a simulated queue in time order.
+@Suite struct LaneCoreTests {
+    @Test func twentyTravellersGiveTwentyCorrectlyPairedPassages() {
+        let travellers = SceneScript.queue(count: 20, feverShare: 0.25, seed: 3)
+        let payloads = travellers.indices.map { i in
+            "0791900\(String(10000 + i).suffix(5))||Người Thứ \(i)|15041990|Nam|Hà Nội|01072021"
+        }
+        var scans = zip(travellers, payloads).map { Scan(time: $0.arrival + 0.4, payload: $1, device: "sim", transport: "simulated") }
+        var screening = ScreeningConfig()
+        screening.reference = .region(x: 148, y: 100, radius: 6)
+        var core = LaneCore(laneID: "lane-1", screening: screening, pairing: PairingConfig())
+        var simulator = SceneSimulator(travellers: travellers)
+        var passages: [Passage] = []
+        var events: [LaneEvent] = []
+        playScene(&simulator, until: travellers.last!.departure + 20) { frame in
+            while let next = scans.first, next.time <= frame.timestamp {
+                let step = core.handle(.scan(scans.removeFirst()))
+                passages += step.passages
+                events += step.events
+            }
+            let step = core.handle(.frame(frame))
+            passages += step.passages
+            events += step.events
+            let tick = core.handle(.tick(frame.timestamp))
+            passages += tick.passages
+        }
+        #expect(passages.count == 20)
+        for (i, passage) in passages.enumerated() {
+            #expect(passage.outcome == .complete)
+            #expect(passage.declaration?.name == "Người Thứ \(i)")
+            let feverish = travellers[i].canthusC >= 37.5
+            #expect(passage.measurement?.verdict == (feverish ? .elevated : .normal), "traveller \(i)")
+        }
+        #expect(travellers.contains { $0.canthusC >= 37.5 } && travellers.contains { $0.canthusC < 37.5 })
+        #expect(events.filter { $0.type == .measured }.count == 20)
+        // Every event a page shows carries an instruction for the traveller in Vietnamese and English.
+        for event in events where [.measured, .retry, .left].contains(event.type) {
+            #expect(event.prompt != nil)
+        }
+    }
+
+    @Test func aBadScanIsRejectedWithAPromptAndNothingIsPaired() {
+        var core = LaneCore(laneID: "l", screening: ScreeningConfig(), pairing: PairingConfig())
+        let step = core.handle(.scan(Scan(time: 1, payload: "bad\u{0}data", device: "s", transport: "hid-pos")))
+        #expect(step.passages.isEmpty)
+        #expect(step.events.map(\.type) == [.scanRejected])
+        #expect(step.events.first?.prompt == .scanAgain)
+    }
+}

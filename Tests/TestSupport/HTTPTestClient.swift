@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// A minimal HTTP/1.1 client over a real TCP socket on 127.0.0.1, for tests of the real server: plain GETs, and
+/// server-sent event streams read line by line on a background thread.
+public enum HTTPTestClient {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: String
+        public var body: String
+    }
+
+    public enum Failure: Error { case connect(Int32), send, malformed }
+
+    static func connect(port: Int, timeoutSeconds: Int = 5) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw Failure.connect(errno)
+        }
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    static func send(_ fd: Int32, path: String) throws {
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: */*\r\n\r\n"
+        let sent = request.withCString { Glibc.send(fd, $0, strlen($0), 0) }
+        guard sent > 0 else { throw Failure.send }
+    }
+
+    /// GET a path and read the whole response (the server closes the connection).
+    public static func get(port: Int, path: String) throws -> Response {
+        let fd = try connect(port: port)
+        defer { close(fd) }
+        try send(fd, path: path)
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw Failure.malformed }
+        let head = String(text[..<split.lowerBound])
+        let statusLine = head.split(separator: "\r\n").first ?? ""
+        guard let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { throw Failure.malformed }
+        var body = String(text[split.upperBound...])
+        if head.lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
+        return Response(status: status, headers: head, body: body)
+    }
+
+    static func dechunk(_ s: String) -> String {
+        var out = "", rest = Substring(s)
+        while let lineEnd = rest.range(of: "\r\n"), let size = Int(rest[..<lineEnd.lowerBound], radix: 16), size > 0 {
+            let start = lineEnd.upperBound
+            let bytes = Array(rest[start...].utf8)
+            out += String(decoding: bytes.prefix(size), as: UTF8.self)
+            rest = Substring(String(decoding: bytes.dropFirst(size + 2), as: UTF8.self))
+        }
+        return out
+    }
+}
+
+/// Reads a server-sent event stream on its own thread and keeps every `data:` line.
+public final class SSETestReader: Sendable {
+    private let lines = Mutex<[String]>([])
+    private let finished = Atomic<Bool>(false)
+    private let socket: Int32
+
+    public init(port: Int, path: String = "/events") throws {
+        socket = try HTTPTestClient.connect(port: port, timeoutSeconds: 1)
+        try HTTPTestClient.send(socket, path: path)
+        let fd = socket
+        Thread.detachNewThread { [self] in
+            // Split on the byte 0x0A: as Characters, "\r\n" is one grapheme and would hide the line break
+            // between a chunk-size line and the data line that follows it.
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n == 0 { break }
+                if n < 0 {
+                    if errno == EAGAIN || errno == EINTR { continue }
+                    break
+                }
+                pending += buffer[0..<n]
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending.removeSubrange(...newline)
+                    if line.hasPrefix("data: ") { self.lines.withLock { $0.append(String(line.dropFirst(6))) } }
+                }
+            }
+            self.finished.store(true, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    /// The `data:` payloads received so far.
+    public var dataLines: [String] { lines.withLock { $0 } }
+    /// True once the server closed the stream.
+    public var isFinished: Bool { finished.load(ordering: .sequentiallyConsistent) }
+
+    /// Decoded JSON objects received so far.
+    public var objects: [[String: Any]] {
+        dataLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    deinit { close(socket) }
+}
+
+/// Polls `condition` until it holds or `seconds` pass; returns whether it held.
+public func waitUntil(seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+
+/// Path of an executable this package built (the tests run from the same build folder).
+public func builtProduct(_ name: String) -> String? {
+    var candidates: [URL] = []
+    if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
+    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+    for directory in candidates {
+        var dir = directory
+        for _ in 0..<4 {
+            let path = dir.appendingPathComponent(name).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+            dir = dir.deletingLastPathComponent()
+        }
+    }
+    let fallback = FileManager.default.currentDirectoryPath + "/.build/debug/" + name
+    return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
+}
+
+/// A fresh temporary directory.
+public func temporaryDirectory(_ prefix: String = "checkpoint-test") -> String {
+    let path = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
