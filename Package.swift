@@ -75,13 +75,19 @@ let package = Package(
         .testTarget(
             name: "LaneTests", dependencies: ["Lane", "Screening", "Declarations", "TestSupport"],
             swiftSettings: settings),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices", "Thermal", "Lane"], swiftSettings: settings),
+        .testTarget(
+            name: "DevicesTests", dependencies: ["Devices", "Thermal", "Lane", "Declarations"], swiftSettings: settings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         .testTarget(
-            name: "LaneDisplayTests", dependencies: ["LaneDisplay", "Lane", "TestSupport"], swiftSettings: settings),
+            name: "LaneDisplayTests",
+            dependencies: [
+                "LaneDisplay", "Lane", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
         .testTarget(
             name: "ApplianceTests",
             dependencies: [

@@ -9,6 +9,12 @@ public struct LaneCore: Sendable {
     private var engine: ScreeningEngine
     private var pairing: Pairing
     private let parser: DeclarationParser
+    /// Scans wait here until the frames up to their time have been processed, so pairing follows the order in
+    /// which things happened, not the order in which two devices' streams delivered them.
+    private var heldScans: [Scan] = []
+    private var ticksWithoutFrame = 0
+    /// Ticks without any frame after which held scans are released anyway (the camera stalled or is offline).
+    static let stalledCameraTicks = 4
 
     public init(laneID: String, screening: ScreeningConfig, pairing: PairingConfig, parser: DeclarationParser = DeclarationParser()) {
         self.laneID = laneID
@@ -29,6 +35,10 @@ public struct LaneCore: Sendable {
         public var events: [LaneEvent] = []
         public var passages: [Passage] = []
         public var isEmpty: Bool { events.isEmpty && passages.isEmpty }
+        public init(events: [LaneEvent] = [], passages: [Passage] = []) {
+            self.events = events
+            self.passages = passages
+        }
     }
 
     /// The instruction to show while nothing is happening.
@@ -38,31 +48,19 @@ public struct LaneCore: Sendable {
         var step = Step()
         switch input {
         case .frame(let frame):
+            ticksWithoutFrame = 0
+            releaseScans(upTo: frame.timestamp, into: &step)
             for event in engine.process(frame) { screening(event, at: frame.timestamp, into: &step) }
         case .scan(let scan):
-            let declaration: Declaration
-            do {
-                declaration = try parser.parse(scan.payload)
-            } catch {
-                var event = LaneEvent(type: .scanRejected, lane: laneID, t: scan.time)
-                event.reason = error.description
-                event.prompt = .scanAgain
-                event.device = scan.device
-                step.events.append(event)
-                return step
-            }
-            var event = LaneEvent(type: .scanned, lane: laneID, t: scan.time)
-            event.describe(declaration)
-            event.device = scan.device
-            event.prompt = declaration.kind == .unrecognized ? .unrecognized : (pairing.isWaitingForScan ? nil : .lookAtCamera)
-            step.events.append(event)
-            apply(pairing.scanned(scan, declaration: declaration), at: scan.time, into: &step)
+            heldScans.append(scan)
         case .scanRejected(let time, let reason):
             var event = LaneEvent(type: .scanRejected, lane: laneID, t: time)
             event.reason = reason
             event.prompt = .scanAgain
             step.events.append(event)
         case .tick(let now):
+            ticksWithoutFrame += 1
+            if ticksWithoutFrame >= Self.stalledCameraTicks { releaseScans(upTo: now, into: &step) }
             apply(pairing.tick(now: now), at: now, into: &step)
         case .device(let name, let status, let time):
             var event = LaneEvent(type: .device, lane: laneID, t: time)
@@ -71,6 +69,35 @@ public struct LaneCore: Sendable {
             step.events.append(event)
         }
         return step
+    }
+
+    private mutating func releaseScans(upTo time: Double, into step: inout Step) {
+        guard heldScans.contains(where: { $0.time <= time }) else { return }
+        heldScans.sort { $0.time < $1.time }
+        while let first = heldScans.first, first.time <= time {
+            heldScans.removeFirst()
+            scanned(first, into: &step)
+        }
+    }
+
+    private mutating func scanned(_ scan: Scan, into step: inout Step) {
+        let declaration: Declaration
+        do {
+            declaration = try parser.parse(scan.payload)
+        } catch {
+            var event = LaneEvent(type: .scanRejected, lane: laneID, t: scan.time)
+            event.reason = error.description
+            event.prompt = .scanAgain
+            event.device = scan.device
+            step.events.append(event)
+            return
+        }
+        var event = LaneEvent(type: .scanned, lane: laneID, t: scan.time)
+        event.describe(declaration)
+        event.device = scan.device
+        event.prompt = declaration.kind == .unrecognized ? .unrecognized : (pairing.isWaitingForScan ? nil : .lookAtCamera)
+        step.events.append(event)
+        apply(pairing.scanned(scan, declaration: declaration), at: scan.time, into: &step)
     }
 
     private mutating func screening(_ event: ScreeningEvent, at t: Double, into step: inout Step) {

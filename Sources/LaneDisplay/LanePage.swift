@@ -8,7 +8,9 @@ import Lane
 /// All data goes into the page through `textContent`, never as HTML.
 enum LanePage {
     static func html(lane: LaneDisplayServer.LaneInfo, eventsPath: String) -> String {
-        let config = (try? JSONEncoder().encode(LanePageConfig(lane: lane, events: eventsPath)))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let config = (try? encoder.encode(LanePageConfig(lane: lane, events: eventsPath)))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return template.replacingOccurrences(of: "__CONFIG__", with: config.replacingOccurrences(of: "</", with: "<\\/"))
             .replacingOccurrences(of: "__TITLE__", with: escape(lane.name))

@@ -56,5 +56,6 @@ public struct Orientation: Sendable, Equatable, Hashable {
 
 public struct OrientationError: Error, CustomStringConvertible, Equatable {
     public let rotation: Int
+    public init(rotation: Int) { self.rotation = rotation }
     public var description: String { "rotation must be 0, 90, 180 or 270 degrees clockwise, not \(rotation)" }
 }

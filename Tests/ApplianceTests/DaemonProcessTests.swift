@@ -26,11 +26,11 @@ import TestSupport
 
         #expect(await waitUntil(seconds: 20) { log.port != nil }, "no 'lane page at' line; log:\n\(log.text)")
         let port = try #require(log.port)
-        let page = try HTTPTestClient.get(port: port, path: "/")
+        let page = try await HTTPTestClient.get(port: port, path: "/")
         #expect(page.status == 200)
         #expect(page.body.contains("<title>lane-1 · Checkpoint Lane</title>"))
         #expect(page.body.contains("EventSource"))
-        #expect(try HTTPTestClient.get(port: port, path: "/lane/9").status == 404)
+        #expect(try await HTTPTestClient.get(port: port, path: "/lane/9").status == 404)
 
         let reader = try SSETestReader(port: port)
         #expect(await waitUntil(seconds: 30) { reader.objects.contains { $0["type"] as? String == "passage" } }, "SSE lines: \(reader.dataLines.prefix(3)) log:\n\(log.text)")
@@ -51,7 +51,7 @@ import TestSupport
         #expect(log.text.contains("stopped cleanly"))
     }
 
-    @Test func aBadConfigurationStopsStartUpWithOneLineNamingTheKey() throws {
+    @Test func aBadConfigurationStopsStartUpWithOneLineNamingTheKey() async throws {
         let binary = try #require(builtProduct("checkpointd"))
         let dir = temporaryDirectory()
         try "[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"simulated\"\n[lane.screening]\nthreshold_c = 41.0\n"
@@ -62,7 +62,7 @@ import TestSupport
         let stderr = Pipe()
         process.standardError = stderr
         try process.run()
-        process.waitUntilExit()
+        await waitForExit(process)
         let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(process.terminationStatus == 78)
         #expect(text == "checkpointd: \(dir)/bad.toml: lane[1].screening.threshold_c (line 6): 41.0 is outside 34.0–39.0\n")

@@ -45,8 +45,8 @@ import Thermal
         #expect(await waitUntil(seconds: 10) { port.withLock { $0 } != nil })
         let reader = try SSETestReader(port: port.withLock { $0 }!)
         let stored = await waitUntil(seconds: 150) { (try? await service.store.passageCount()) ?? 0 >= 20 }
-        let count = (try? await service.store.passageCount()) ?? -1
-        #expect(stored, "passages stored: \(count)")
+        let summary = ((try? await service.store.passages(limit: 100)) ?? []).map { "\($0.id!):\($0.outcome)" }
+        #expect(stored, "passages stored: \(summary)")
         // Give the page a moment to receive the last events.
         _ = await waitUntil(seconds: 5) { reader.objects.filter { $0["type"] as? String == "passage" }.count >= 20 }
         await group.triggerGracefulShutdown()

@@ -39,8 +39,13 @@ public enum HTTPTestClient {
         guard sent > 0 else { throw Failure.send }
     }
 
-    /// GET a path and read the whole response (the server closes the connection).
-    public static func get(port: Int, path: String) throws -> Response {
+    /// GET a path and read the whole response. The blocking socket calls run on a thread of their own: on the
+    /// cooperative pool (2 threads on a 2-core box) they would starve the very server they are waiting for.
+    public static func get(port: Int, path: String) async throws -> Response {
+        try await onOwnThread { try blockingGet(port: port, path: path) }
+    }
+
+    static func blockingGet(port: Int, path: String) throws -> Response {
         let fd = try connect(port: port)
         defer { close(fd) }
         try send(fd, path: path)
@@ -117,6 +122,18 @@ public final class SSETestReader: Sendable {
     }
 
     deinit { close(socket) }
+}
+
+/// Runs blocking work on a new thread and awaits its result without holding a cooperative-pool thread.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// Waits for a child process to exit without blocking a cooperative-pool thread.
+public func waitForExit(_ process: Process) async {
+    while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
 }
 
 /// Polls `condition` until it holds or `seconds` pass; returns whether it held.

@@ -28,6 +28,14 @@ public struct SimulatedCamera: ThermalCamera {
                 let t = start + Double(index) / fps
                 if t > scenario.end { break }
                 do { try await timeline.sleep(until: t) } catch { break }
+                // A real sensor does not slow down when its reader is late: skip the frames whose time has passed
+                // (the sequence number still counts them, so they show as dropped).
+                let due = Int(((timeline.now() - start) * fps).rounded(.down))
+                if due > index + 1 {
+                    sequence += UInt64(due - index)
+                    index = due
+                    continue
+                }
                 if !simulator.isInFFC(at: t) {
                     continuation.yield(.frame(simulator.frame(at: t, sequence: sequence)))
                     sequence += 1
