@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "Declarations", swiftSettings: settings),
         .target(name: "Lane", dependencies: ["Thermal", "Screening", "Declarations"], swiftSettings: settings),
         // Adapters at the edge.
-        .target(name: "Devices", dependencies: ["Thermal", "Lane"], swiftSettings: settings),
+        .target(name: "Devices", dependencies: ["Thermal", "Lane", "CZlib"], swiftSettings: settings),
+        // System libraries, each behind a tiny shim header (fixed-arity wrappers for C macros and variadics).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Store",
             dependencies: ["Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
