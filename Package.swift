@@ -31,9 +31,10 @@ let package = Package(
         .target(name: "Declarations", swiftSettings: settings),
         .target(name: "Lane", dependencies: ["Thermal", "Screening", "Declarations"], swiftSettings: settings),
         // Adapters at the edge.
-        .target(name: "Devices", dependencies: ["Thermal", "Lane", "CZlib"], swiftSettings: settings),
+        .target(name: "Devices", dependencies: ["Thermal", "Lane", "CZlib", "CV4L2"], swiftSettings: settings),
         // System libraries, each behind a tiny shim header (fixed-arity wrappers for C macros and variadics).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
         .target(
             name: "Store",
             dependencies: ["Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
@@ -78,7 +79,7 @@ let package = Package(
             name: "LaneTests", dependencies: ["Lane", "Screening", "Declarations", "TestSupport"],
             swiftSettings: settings),
         .testTarget(
-            name: "DevicesTests", dependencies: ["Devices", "Thermal", "Lane", "Declarations"], swiftSettings: settings),
+            name: "DevicesTests", dependencies: ["Devices", "Thermal", "Lane", "Declarations", "CV4L2"], swiftSettings: settings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
