@@ -73,6 +73,8 @@ final class LaneRunner: Service {
             case .status(let status):
                 logger.notice("camera \(status.rawValue)", metadata: ["device": "\(camera.name)"])
                 sink.yield(.device(name: camera.name, status: status, time: timeline.now()))
+            case .problem(let reason):
+                logger.warning("camera problem: \(reason)", metadata: ["device": "\(camera.name)"])
             }
         }
     }

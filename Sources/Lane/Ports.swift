@@ -12,6 +12,8 @@ public protocol ThermalCamera: Sendable {
 public enum CameraEvent: Sendable {
     case frame(ThermalFrame)
     case status(DeviceStatus)
+    /// Why the camera cannot be used right now (refused format, busy, permission): for the log and the status strip.
+    case problem(String)
 }
 
 /// A QR scanner: USB HID (keyboard wedge or HID POS), serial, or simulated.

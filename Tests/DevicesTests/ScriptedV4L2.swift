@@ -11,7 +11,9 @@ final class ScriptedV4L2: V4L2Syscalls, @unchecked Sendable {
     var substituteFormat: FourCC?
     var openError: Int32?
     var failDequeueAt: Int?
-    var frameBytes: (Int) -> [UInt8] = { _ in [UInt8](repeating: 0x30, count: 160 * 120 * 2) }
+    var onFailure: (@Sendable () -> Void)?
+    /// The bytes of frame n; by default a uniform frame of the negotiated size.
+    var frameBytes: ((Int) -> [UInt8])?
     private var memory: [UnsafeMutableRawPointer] = []
     private var queued: [UInt32] = []
     private var dequeues = 0
@@ -73,11 +75,14 @@ final class ScriptedV4L2: V4L2Syscalls, @unchecked Sendable {
         case CV4L2_VIDIOC_DQBUF:
             calls.append("DQBUF")
             dequeues += 1
-            if let failDequeueAt, dequeues >= failDequeueAt { return -ENODEV }
+            if let failDequeueAt, dequeues >= failDequeueAt {
+                onFailure?()
+                return -ENODEV
+            }
             guard !queued.isEmpty else { return -EAGAIN }
             let b = argument.assumingMemoryBound(to: v4l2_buffer.self)
             let index = queued.removeFirst()
-            let bytes = frameBytes(dequeues)
+            let bytes = frameBytes?(dequeues) ?? [UInt8](repeating: 0x30, count: format.width * format.height * 2)
             memory[Int(index)].copyMemory(from: bytes, byteCount: min(bytes.count, bufferLength))
             b.pointee.index = index
             b.pointee.bytesused = UInt32(bytes.count)

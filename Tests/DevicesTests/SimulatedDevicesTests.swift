@@ -27,6 +27,7 @@ import Thermal
             switch event {
             case .frame(let f): frames.append(f)
             case .status(let s): statuses.append(s)
+            case .problem(let p): Issue.record("unexpected problem: \(p)")
             }
             if frames.count == 60 { break }
         }
