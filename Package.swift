@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "Declarations", "Lane", "Screening",
+                "Appliance", "Declarations", "Lane", "Screening", "Devices", "Thermal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Store", "Lane", "Screening", "Declarations", "Devices", "LaneDisplay", "TestSupport",
+                "Appliance", "Store", "Lane", "Screening", "Declarations", "Devices", "LaneDisplay", "TestSupport", "Thermal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

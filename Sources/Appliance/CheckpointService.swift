@@ -51,11 +51,16 @@ public struct CheckpointService: Sendable {
                 let scenario = SimulatedScenario.queue(count: sim.travellers, feverShare: sim.feverShare, seed: sim.seed, settings: settings)
                 let simTimeline = SimulationTimeline(speed: sim.speed)
                 camera = SimulatedCamera(scenario: scenario, timeline: simTimeline)
-                switch lane.scanner {
-                case .simulated: scanners.append(SimulatedScanner(scenario: scenario, timeline: simTimeline))
-                }
+                if case .simulated = lane.scanner { scanners.append(SimulatedScanner(scenario: scenario, timeline: simTimeline)) }
                 timeline = simTimeline
                 scenarios[lane.id] = scenario
+            case .v4l2(let v4l2):
+                camera = V4L2Camera(selector: v4l2.selector, profile: v4l2.profile, orientation: v4l2.orientation)
+                timeline = MonotonicTimeline()
+            case .replay(let replay):
+                let replayTimeline = SimulationTimeline(speed: replay.speed)
+                camera = ReplayCamera(path: replay.file, orientation: replay.orientation, loop: replay.loop, timeline: replayTimeline)
+                timeline = replayTimeline
             }
             let parser = DeclarationParser(urlPatterns: config.urlPatterns)
             let core = LaneCore(laneID: lane.id, screening: lane.screening, pairing: lane.pairing, parser: parser)

@@ -1,8 +1,10 @@
 import Appliance
 import Declarations
+import Devices
 import Foundation
 import Screening
 import Testing
+import Thermal
 
 @Suite struct ConfigTests {
     static let minimal = """
@@ -84,5 +86,41 @@ import Testing
         let config = try ApplianceConfig.parse(Self.minimal)
         #expect(CheckpointService.stateDirectory(config: config, environment: ["STATE_DIRECTORY": "/var/lib/cl:/x"]) == "/var/lib/cl")
         #expect(CheckpointService.stateDirectory(config: config, environment: [:]) == "/var/lib/checkpoint-lane")
+    }
+}
+
+@Suite struct CameraConfigTests {
+    @Test func aV4L2CameraIsChosenByIdentityAndTurnedUpright() throws {
+        let config = try ApplianceConfig.parse("""
+            [[lane]]
+            id = "l"
+            [lane.camera]
+            source = "v4l2"
+            usb_id = "1e4e:0100"
+            serial = "801f0024"
+            rotation = 90
+            [lane.scanner]
+            source = "none"
+            """)
+        guard case .v4l2(let v) = config.lanes[0].camera else {
+            Issue.record("not a v4l2 camera")
+            return
+        }
+        #expect(v.selector == CameraSelector(usbID: "1e4e:0100", serial: "801f0024"))
+        #expect(v.orientation.rotation == 90 && v.profile == nil)
+    }
+
+    @Test func cameraMistakesNameTheirKey() {
+        func error(_ camera: String, scanner: String = "none") -> String? {
+            do {
+                _ = try ApplianceConfig.parse("[[lane]]\nid = \"l\"\n[lane.camera]\n\(camera)\n[lane.scanner]\nsource = \"\(scanner)\"\n")
+                return nil
+            } catch { return error.description }
+        }
+        #expect(error("source = \"v4l2\"\nrotation = 45") == "lane[1].camera.rotation (line 5): must be 0, 90, 180 or 270 (degrees clockwise)")
+        #expect(error("source = \"v4l2\"\nusb_id = \"lepton\"") == "lane[1].camera.usb_id (line 5): 'lepton' is not VID:PID in hex, like 1e4e:0100")
+        #expect(error("source = \"replay\"") == "lane[1].camera.file: is required")
+        #expect(error("source = \"v4l2\"\ntravellers = 3")?.contains("lane[1].camera.travellers (line 5): is not a known setting") == true)
+        #expect(error("source = \"v4l2\"", scanner: "simulated") == "lane[1].scanner.source (line 6): a simulated scanner needs a simulated camera on the same lane (use \"none\")")
     }
 }

@@ -1,5 +1,6 @@
 import Devices
 import Foundation
+import Lane
 import Testing
 import Thermal
 
@@ -105,5 +106,24 @@ import Thermal
         var decoder = try CPTVDecoder(bytes: bytes)
         #expect(throws: CPTVError.badFrameSize(frame: 1, expected: 10, stored: 6)) { try decoder.next() }
         #expect(throws: CPTVFile.Failure.self) { try CPTVFile.decode(Array(repeating: 0x41, count: 100)) }
+    }
+}
+
+@Suite struct ReplayTests {
+    @Test func replayedFramesKeepTheRecordingsTimingAndAreTurnedUpright() throws {
+        var header = CPTVHeader()
+        header.width = 4
+        header.height = 2
+        let frames = [
+            CPTVFrame(pixels: [1, 2, 3, 4, 5, 6, 7, 8], time: 10_000, lastFFC: 9_000),
+            CPTVFrame(pixels: [1, 2, 3, 4, 5, 6, 7, 8], time: 10_114, lastFFC: 9_000),
+            CPTVFrame(pixels: [1, 2, 3, 4, 5, 6, 7, 8], time: 12_200, lastFFC: 12_100),  // after a shutter event
+        ]
+        let contents = CPTVFile.Contents(header: header, frames: frames, problem: nil)
+        let out = ReplayCamera.frames(of: contents, orientation: try Orientation(rotation: 90), start: 50)
+        #expect(zip(out.map(\.timestamp), [50, 50.114, 52.2]).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(out.map(\.msSinceFFC) == [1000, 1114, 100])
+        #expect(out[0].width == 2 && out[0].height == 4 && out[0].pixels == [5, 1, 6, 2, 7, 3, 8, 4])
+        #expect(out.map(\.sequence) == [0, 1, 2])
     }
 }

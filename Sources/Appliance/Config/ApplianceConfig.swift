@@ -1,4 +1,5 @@
 import Declarations
+import Devices
 import Lane
 import Screening
 import Thermal
@@ -25,11 +26,29 @@ public struct ApplianceConfig: Sendable {
 
     public enum CameraConfig: Sendable {
         case simulated(SimulationConfig)
+        case v4l2(V4L2Settings)
+        case replay(ReplaySettings)
+    }
+
+    public struct V4L2Settings: Sendable {
+        public var selector: CameraSelector
+        /// nil: chosen from the USB ID.
+        public var profile: CameraProfile?
+        public var orientation: Orientation
+    }
+
+    public struct ReplaySettings: Sendable {
+        public var file: String
+        public var loop: Bool
+        public var speed: Double
+        public var orientation: Orientation
     }
 
     public enum ScannerConfig: Sendable {
         /// Reads the simulated travellers' payloads (needs a simulated camera on the same lane).
         case simulated
+        /// No scanner on this lane: readings are stored as "measured, no declaration".
+        case none
     }
 
     public struct SimulationConfig: Sendable {
@@ -87,6 +106,51 @@ public struct ApplianceConfig: Sendable {
         return config
     }
 
+    static func parseCamera(_ camera: ConfigReader) throws(ConfigError) -> CameraConfig {
+        let source = try camera.oneOf("source", ["simulated", "v4l2", "replay"], default: "simulated")
+        func orientation() throws(ConfigError) -> Orientation {
+            let rotation = try camera.int("rotation", default: 0, range: 0...270)
+            let mirrored = try camera.bool("mirror", default: false)
+            guard let orientation = try? Orientation(rotation: rotation, mirrored: mirrored) else {
+                throw ConfigError(key: camera.key("rotation"), line: camera.table["rotation"]?.line, message: "must be 0, 90, 180 or 270 (degrees clockwise)")
+            }
+            return orientation
+        }
+        switch source {
+        case "v4l2":
+            let selector = CameraSelector(
+                devicePath: try camera.optionalString("device"), usbID: try camera.optionalString("usb_id"),
+                serial: try camera.optionalString("serial"), port: try camera.optionalString("usb_port"))
+            if let id = selector.usbID, USBID(id) == nil {
+                throw ConfigError(key: camera.key("usb_id"), line: camera.table["usb_id"]?.line, message: "'\(id)' is not VID:PID in hex, like 1e4e:0100")
+            }
+            let profile: CameraProfile?
+            switch try camera.oneOf("profile", ["auto"] + CameraProfile.Kind.allCases.map(\.rawValue), default: "auto") {
+            case "lepton": profile = .lepton
+            case "infiray-p2": profile = .infirayP2
+            case "generic-y16":
+                profile = .genericY16(
+                    gainKelvinPerCount: try camera.double("raw_gain_k", default: 0.01, range: 1e-6...10),
+                    offsetKelvin: try camera.double("raw_offset_k", default: 0, range: -1000...1000))
+            default: profile = nil
+            }
+            return .v4l2(V4L2Settings(selector: selector, profile: profile, orientation: try orientation()))
+        case "replay":
+            return .replay(
+                ReplaySettings(
+                    file: try camera.string("file"), loop: try camera.bool("loop", default: true),
+                    speed: try camera.double("speed", default: 1, range: 0.1...100), orientation: try orientation()))
+        default:
+            return .simulated(
+                SimulationConfig(
+                    travellers: try camera.int("travellers", default: 10_000, range: 1...1_000_000),
+                    feverShare: try camera.double("fever_share", default: 0.2, range: 0...1),
+                    seed: UInt64(try camera.int("seed", default: 1, range: 0...Int.max)),
+                    speed: try camera.double("speed", default: 1, range: 0.1...100),
+                    ambientC: try camera.double("ambient_c", default: 24, range: 10...35)))
+        }
+    }
+
     static func parseLane(_ lane: ConfigReader) throws(ConfigError) -> LaneConfig {
         let id = try lane.string("id")
         guard !id.isEmpty, id.count <= 32, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
@@ -100,18 +164,19 @@ public struct ApplianceConfig: Sendable {
         guard let cameraTable = try lane.table("camera") else {
             throw ConfigError(key: lane.key("camera"), line: nil, message: "every lane needs a [lane.camera] table")
         }
-        let source = try cameraTable.oneOf("source", ["simulated"], default: "simulated")
-        precondition(source == "simulated")
-        let camera = CameraConfig.simulated(
-            SimulationConfig(
-                travellers: try cameraTable.int("travellers", default: 10_000, range: 1...1_000_000),
-                feverShare: try cameraTable.double("fever_share", default: 0.2, range: 0...1),
-                seed: UInt64(try cameraTable.int("seed", default: 1, range: 0...Int.max)),
-                speed: try cameraTable.double("speed", default: 1, range: 0.1...100),
-                ambientC: try cameraTable.double("ambient_c", default: 24, range: 10...35)))
-
+        let camera = try parseCamera(cameraTable)
         let scannerTable = try lane.table("scanner")
-        _ = try scannerTable?.oneOf("source", ["simulated"], default: "simulated")
+        let scanner: ScannerConfig
+        switch try scannerTable?.oneOf("source", ["simulated", "none"], default: "simulated") ?? "none" {
+        case "simulated":
+            guard case .simulated = camera else {
+                throw ConfigError(
+                    key: scannerTable!.key("source"), line: scannerTable!.table["source"]?.line,
+                    message: "a simulated scanner needs a simulated camera on the same lane (use \"none\")")
+            }
+            scanner = .simulated
+        default: scanner = .none
+        }
 
         var screening = ScreeningConfig()
         if let s = try lane.table("screening") {
@@ -138,7 +203,7 @@ public struct ApplianceConfig: Sendable {
             screening.reference = .region(x: simulatedReference.x, y: simulatedReference.y, radius: simulatedReference.radius)
         }
         return LaneConfig(
-            id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanner: .simulated,
+            id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanner: scanner,
             screening: screening)
     }
 }

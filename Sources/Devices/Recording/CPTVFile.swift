@@ -9,6 +9,12 @@ public enum CPTVFile {
         public var header: CPTVHeader
         public var frames: [CPTVFrame]
         public var problem: String?
+
+        public init(header: CPTVHeader, frames: [CPTVFrame], problem: String?) {
+            self.header = header
+            self.frames = frames
+            self.problem = problem
+        }
     }
 
     public struct Failure: Error, CustomStringConvertible {
