@@ -9,7 +9,7 @@ APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev
 BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml
 
-.PHONY: all deps build release test demo clean help
+.PHONY: all deps build release test demo bench clean help
 
 all: build
 
@@ -40,3 +40,8 @@ demo: build
 
 clean:
 	rm -rf .build state
+
+# Speed and memory targets live here, not in unit tests. Builds in release in its own package (bench/).
+bench: deps
+	mkdir -p bench/.lane && ln -sfn ../.. bench/.lane/checkpoint-lane
+	cd bench && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress

@@ -15,6 +15,8 @@ let package = Package(
     products: [
         .executable(name: "checkpointd", targets: ["checkpointd"]),
         .executable(name: "checkpointctl", targets: ["checkpointctl"]),
+        // For the benchmark package in bench/ (kept separate so `make test` does not build it).
+        .library(name: "CheckpointLaneKit", targets: ["Thermal", "Screening", "Declarations", "Lane", "Devices", "Store"]),
     ],
     dependencies: [
         // Exact pins: Package.resolved is not committed, so these are the lock.

@@ -116,18 +116,23 @@ public struct CPTVDecoder: Sendable {
                         var v = Int32(bitPattern: UInt32(src[0]) | UInt32(src[1]) << 8 | UInt32(src[2]) << 16 | UInt32(src[3]) << 24)
                         var p = Int(order[0])
                         dst[p] = UInt16(truncatingIfNeeded: Int32(prev[p]) &+ v)
+                        // A 64-bit reservoir refilled a byte at a time up to 56 bits, so most values need no refill;
+                        // the sign is extended with an arithmetic shift instead of a branch.
                         var bits: UInt64 = 0, count = 0, byte = 4
+                        let end = src.count
                         let mask: UInt64 = (1 << UInt64(w)) - 1
-                        let sign: UInt64 = 1 << UInt64(w - 1)
+                        let signShift = UInt64(64 - w)
                         for k in 1..<n {
-                            while count < w {
-                                bits = bits << 8 | UInt64(src[byte])
-                                byte += 1
-                                count += 8
+                            if count < w {
+                                while count <= 56 && byte < end {
+                                    bits = bits << 8 | UInt64(src[byte])
+                                    byte += 1
+                                    count += 8
+                                }
                             }
                             count -= w
                             let raw = (bits >> UInt64(count)) & mask
-                            let d = raw & sign != 0 ? Int32(truncatingIfNeeded: Int64(raw) - Int64(1 << w)) : Int32(truncatingIfNeeded: raw)
+                            let d = Int32(truncatingIfNeeded: Int64(bitPattern: raw << signShift) >> Int64(signShift))
                             v &+= d
                             p = Int(order[k])
                             dst[p] = UInt16(truncatingIfNeeded: Int32(prev[p]) &+ v)

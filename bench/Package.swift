@@ -1,0 +1,25 @@
+// swift-tools-version:6.2
+// Benchmarks for Checkpoint Lane (`make bench`). A package of its own so the main build and `make test` stay lean.
+import PackageDescription
+
+let package = Package(
+    name: "checkpoint-lane-bench",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        // The project itself, through a link with a fixed name (made by `make bench`): a path dependency is named
+        // after its folder, and a clone may sit in a folder of any name.
+        .package(path: ".lane/checkpoint-lane"),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "Camera",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CheckpointLaneKit", package: "checkpoint-lane"),
+            ],
+            path: "Benchmarks/Camera",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ],
+    swiftLanguageModes: [.v6]
+)
