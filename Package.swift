@@ -33,10 +33,11 @@ let package = Package(
         .target(name: "Declarations", swiftSettings: settings),
         .target(name: "Lane", dependencies: ["Thermal", "Screening", "Declarations"], swiftSettings: settings),
         // Adapters at the edge.
-        .target(name: "Devices", dependencies: ["Thermal", "Lane", "CZlib", "CV4L2"], swiftSettings: settings),
+        .target(name: "Devices", dependencies: ["Thermal", "Lane", "CZlib", "CV4L2", "CPNG"], swiftSettings: settings),
         // System libraries, each behind a tiny shim header (fixed-arity wrappers for C macros and variadics).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(
             name: "Store",
             dependencies: ["Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Devices
+import Foundation
+import Lane
+import Thermal
+
+/// Reads upright frames from a camera for a while (or until `enough` says stop).
+func captureFrames(device: String?, rotate: Int, seconds: Double, enough: ([ThermalFrame]) -> Bool = { _ in false }) async throws -> [ThermalFrame] {
+    guard let orientation = try? Orientation(rotation: rotate) else { throw ProbeFailure("--rotate must be 0, 90, 180 or 270") }
+    let camera = V4L2Camera(selector: CameraSelector(devicePath: device), orientation: orientation)
+    var frames: [ThermalFrame] = []
+    var lastProblem: String?
+    let deadline = Date().addingTimeInterval(seconds + 5)
+    let stream = camera.events()
+    let timeout = Task {
+        try await Task.sleep(for: .seconds(seconds + 5))
+    }
+    defer { timeout.cancel() }
+    for await event in stream {
+        switch event {
+        case .frame(let frame):
+            frames.append(frame)
+            if let first = frames.first, frame.timestamp - first.timestamp >= seconds || enough(frames) { return frames }
+        case .problem(let p): lastProblem = p
+        case .status: break
+        }
+        if Date() > deadline { break }
+    }
+    if frames.isEmpty { throw ProbeFailure(lastProblem ?? "no frames from the camera") }
+    return frames
+}
+
+extension CameraCommand {
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the camera to a CPTV file (centi-kelvin, upright), for audits and for replay.")
+
+        @Option(help: "Seconds to record.")
+        var seconds: Double = 10
+
+        @Option(help: "The device node (default: the first supported camera).")
+        var device: String?
+
+        @Option(help: "Turn the image clockwise by 0, 90, 180 or 270 degrees.")
+        var rotate: Int = 0
+
+        @Argument(help: "Output .cptv file.")
+        var output: String
+
+        func run() async throws {
+            let frames = try await captureFrames(device: device, rotate: rotate, seconds: seconds)
+            var header = CPTVHeader()
+            header.width = frames[0].width
+            header.height = frames[0].height
+            header.timestampMicros = UInt64(Date().timeIntervalSince1970 * 1e6)
+            header.deviceName = ProcessInfo.processInfo.hostName
+            header.model = "checkpoint-lane"
+            header.frameRate = 9
+            let t0 = frames[0].timestamp
+            let cptv = frames.map { frame -> CPTVFrame in
+                let t = UInt32(((frame.timestamp - t0) * 1000).rounded())
+                return CPTVFrame(
+                    pixels: frame.pixels, time: t, lastFFC: frame.msSinceFFC.map { t &- UInt32(clamping: $0) },
+                    fpaTemperatureC: frame.fpaTemperatureC.map(Float.init))
+            }
+            try CPTVFile.write(header: header, frames: cptv, to: output)
+            print("recorded \(frames.count) frames (\(header.width)x\(header.height)) to \(output)")
+        }
+    }
+
+    struct Snapshot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Save one frame as a false-colour PNG with a temperature scale bar.",
+            discussion: "From the camera, or with --recording from a CPTV file (frame --frame, counted from 0).")
+
+        @Option(help: "The device node (default: the first supported camera).")
+        var device: String?
+
+        @Option(help: "Read the frame from this recording instead of a camera.")
+        var recording: String?
+
+        @Option(help: "Frame number in the recording.")
+        var frame: Int = 0
+
+        @Option(help: "Turn the image clockwise by 0, 90, 180 or 270 degrees.")
+        var rotate: Int = 0
+
+        @Argument(help: "Output .png file.")
+        var output: String
+
+        func run() async throws {
+            let picture: ThermalFrame
+            if let recording {
+                let contents: CPTVFile.Contents
+                do { contents = try CPTVFile.read(path: recording) } catch {
+                    FileHandle.standardError.write(Data("snapshot: \(error.description)\n".utf8))
+                    throw ExitCode(2)
+                }
+                guard let orientation = try? Orientation(rotation: rotate) else { throw ValidationError("--rotate must be 0, 90, 180 or 270") }
+                let frames = ReplayCamera.frames(of: contents, orientation: orientation, start: 0)
+                guard frames.indices.contains(frame) else { throw ValidationError("the recording has \(frames.count) frames") }
+                picture = frames[frame]
+            } else {
+                picture = try await captureFrames(device: device, rotate: rotate, seconds: 0).last!
+            }
+            let (image, low, high) = FalseColour.render(picture)
+            do { try PNGFile.write(image, to: output) } catch {
+                FileHandle.standardError.write(Data("snapshot: \(error.description)\n".utf8))
+                throw ExitCode(1)
+            }
+            print(String(format: "wrote %@ (%dx%d frame, %.1f to %.1f °C)", output, picture.width, picture.height, low, high))
+        }
+    }
+}
