@@ -65,7 +65,9 @@ public struct CheckpointService: Sendable {
             let parser = DeclarationParser(urlPatterns: config.urlPatterns)
             let core = LaneCore(laneID: lane.id, screening: lane.screening, pairing: lane.pairing, parser: parser)
             runners.append(
-                LaneRunner(core: core, camera: camera, scanners: scanners, timeline: timeline, store: store, hub: hub, logger: logger))
+                LaneRunner(
+                    core: core, camera: camera, scanners: scanners, timeline: timeline, store: store, hub: hub, logger: logger,
+                    clipDirectory: lane.recordElevated ? stateDirectory + "/clips" : nil))
         }
         self.scenarios = scenarios
         self.runners = runners

@@ -23,13 +23,17 @@ final class LaneRunner: Service {
     private let hub: LaneEventHub
     private let logger: Logger
     private let pendingFrames = Atomic<Int>(0)
+    /// Where audit clips of elevated readings go (nil: not recorded).
+    private let clipDirectory: String?
+    private let clips = Mutex(ElevatedClips())
     static let maxPendingFrames = 8
     static let tickInterval = Duration.milliseconds(250)
 
     init(
         core: LaneCore, camera: any ThermalCamera, scanners: [any CodeScanner], timeline: any LaneTimeline,
-        store: LaneStore, hub: LaneEventHub, logger: Logger
+        store: LaneStore, hub: LaneEventHub, logger: Logger, clipDirectory: String? = nil
     ) {
+        self.clipDirectory = clipDirectory
         laneID = core.laneID
         self.core = Mutex(core)
         self.camera = camera
@@ -56,6 +60,7 @@ final class LaneRunner: Service {
             for await input in inputs.cancelOnGracefulShutdown() {
                 if case .frame = input { pendingFrames.subtract(1, ordering: .relaxed) }
                 let step = core.withLock { $0.handle(input) }
+                if clipDirectory != nil { keepClips(input, step) }
                 if !step.isEmpty { await record(step) }
             }
             group.cancelAll()
@@ -89,6 +94,27 @@ final class LaneRunner: Service {
             case .status(let status):
                 logger.notice("scanner \(status.rawValue)", metadata: ["device": "\(scanner.name)"])
                 sink.yield(.device(name: scanner.name, status: status, time: timeline.now()))
+            }
+        }
+    }
+
+    /// Saves the frames around each elevated reading as a CPTV clip (written off the lane's path).
+    private func keepClips(_ input: LaneCore.Input, _ step: LaneCore.Step) {
+        guard case .frame(let frame) = input, let directory = clipDirectory else { return }
+        let finished = clips.withLock { clips in
+            for event in step.events where event.type == .measured && event.verdict == .elevated { clips.trigger(at: event.t) }
+            return clips.add(frame)
+        }
+        for clip in finished {
+            let name = "\(directory)/elevated-\(laneID)-\(Int(Date().timeIntervalSince1970 * 1000)).cptv"
+            let logger = self.logger
+            Task.detached(priority: .utility) {
+                do {
+                    try ClipWriter.write(clip, to: name)
+                    logger.notice("saved audit clip of an elevated reading (\(clip.count) frames)")
+                } catch {
+                    logger.error("could not save an audit clip: \(error)")
+                }
             }
         }
     }

@@ -12,7 +12,7 @@ import Thermal
 
 /// The service in-process with simulated devices, read from outside: the store and the page's event stream.
 @Suite struct EndToEndTests {
-    static func config(travellers: Int, speed: Double, state: String) -> String {
+    static func config(travellers: Int, speed: Double, state: String, recordElevated: Bool = false) -> String {
         """
         [checkpoint]
         state_directory = "\(state)"
@@ -20,6 +20,7 @@ import Thermal
         port = 0
         [[lane]]
         id = "lane-1"
+        record_elevated = \(recordElevated)
         [lane.camera]
         source = "simulated"
         travellers = \(travellers)
@@ -33,7 +34,7 @@ import Thermal
 
     @Test(.timeLimit(.minutes(3))) func twentyTravellersArePairedStoredAndShown() async throws {
         let state = temporaryDirectory()
-        let config = try ApplianceConfig.parse(Self.config(travellers: 20, speed: 8, state: state))
+        let config = try ApplianceConfig.parse(Self.config(travellers: 20, speed: 8, state: state, recordElevated: true))
         var logger = Logger(label: "e2e")
         logger.logLevel = .warning
         let service = try CheckpointService(config: config, stateDirectory: state, logger: logger)
@@ -74,5 +75,15 @@ import Thermal
         // Personal data reaches the page masked only.
         #expect(!reader.dataLines.joined().contains(scenario.payloads[0].split(separator: "|")[0]))
         #expect(try await service.store.integrityCheck() == "ok")
+        // An audit clip (CPTV) was saved around every elevated reading, and only those.
+        let elevated = rows.filter { $0.verdict == "elevated" }.count
+        let clipsSaved = await waitUntil(seconds: 10) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: state + "/clips")) ?? []).count == elevated
+        }
+        #expect(clipsSaved, "clips: \((try? FileManager.default.contentsOfDirectory(atPath: state + "/clips")) ?? [])")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: state + "/clips")) ?? [] {
+            let clip = try CPTVFile.read(path: state + "/clips/" + name)
+            #expect(clip.problem == nil && clip.frames.count >= 30)
+        }
     }
 }

@@ -22,6 +22,8 @@ public struct ApplianceConfig: Sendable {
         public var camera: CameraConfig
         public var scanner: ScannerConfig
         public var screening: ScreeningConfig
+        /// Save the frames around every elevated reading in the state directory (audit clips; off by default).
+        public var recordElevated: Bool
     }
 
     public enum CameraConfig: Sendable {
@@ -204,6 +206,6 @@ public struct ApplianceConfig: Sendable {
         }
         return LaneConfig(
             id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanner: scanner,
-            screening: screening)
+            screening: screening, recordElevated: try lane.bool("record_elevated", default: false))
     }
 }
