@@ -43,8 +43,8 @@ import Thermal
         let group = service.serviceGroup(onDisplayRunning: { p in port.withLock { $0 = p } }, signals: false)
         let running = Task { try await group.run() }
 
-        #expect(await waitUntil(seconds: 10) { port.withLock { $0 } != nil })
-        let reader = try SSETestReader(port: port.withLock { $0 }!)
+        _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }
+        let reader = try SSETestReader(port: try #require(port.withLock { $0 }, "the server did not start"))
         let stored = await waitUntil(seconds: 150) { (try? await service.store.passageCount()) ?? 0 >= 20 }
         let summary = ((try? await service.store.passages(limit: 100)) ?? []).map { "\($0.id!):\($0.outcome)" }
         #expect(stored, "passages stored: \(summary)")
