@@ -49,22 +49,10 @@ extension CameraCommand {
 
         func run() async throws {
             let frames = try await captureFrames(device: device, rotate: rotate, seconds: seconds)
-            var header = CPTVHeader()
-            header.width = frames[0].width
-            header.height = frames[0].height
-            header.timestampMicros = UInt64(Date().timeIntervalSince1970 * 1e6)
-            header.deviceName = ProcessInfo.processInfo.hostName
-            header.model = "checkpoint-lane"
-            header.frameRate = 9
-            let t0 = frames[0].timestamp
-            let cptv = frames.map { frame -> CPTVFrame in
-                let t = UInt32(((frame.timestamp - t0) * 1000).rounded())
-                return CPTVFrame(
-                    pixels: frame.pixels, time: t, lastFFC: frame.msSinceFFC.map { t &- UInt32(clamping: $0) },
-                    fpaTemperatureC: frame.fpaTemperatureC.map(Float.init))
-            }
-            try CPTVFile.write(header: header, frames: cptv, to: output)
-            print("recorded \(frames.count) frames (\(header.width)x\(header.height)) to \(output)")
+            try CPTVFile.write(
+                thermalFrames: frames, deviceName: ProcessInfo.processInfo.hostName,
+                startMicros: UInt64(Date().timeIntervalSince1970 * 1e6), to: output)
+            print("recorded \(frames.count) frames (\(frames[0].width)x\(frames[0].height)) to \(output)")
         }
     }
 

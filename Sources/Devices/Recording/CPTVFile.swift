@@ -58,4 +58,24 @@ public enum CPTVFile {
         let data = try Gzip.gzip(encoder.bytes)
         try Data(data).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
+
+    /// Writes upright centi-kelvin frames (a recording or an audit clip) as CPTV v2: frame times in ms from the
+    /// first frame, the last-FFC time derived from each frame's time since its flat-field correction.
+    public static func write(thermalFrames frames: [ThermalFrame], deviceName: String?, startMicros: UInt64, to path: String) throws {
+        guard let first = frames.first else { return }
+        var header = CPTVHeader()
+        header.width = first.width
+        header.height = first.height
+        header.timestampMicros = startMicros
+        header.deviceName = deviceName
+        header.model = "checkpoint-lane"
+        header.frameRate = 9
+        let cptv = frames.map { frame -> CPTVFrame in
+            let t = UInt32(((frame.timestamp - first.timestamp) * 1000).rounded())
+            return CPTVFrame(
+                pixels: frame.pixels, time: t, lastFFC: frame.msSinceFFC.map { t &- UInt32(clamping: $0) },
+                fpaTemperatureC: frame.fpaTemperatureC.map(Float.init))
+        }
+        try write(header: header, frames: cptv, to: path)
+    }
 }
