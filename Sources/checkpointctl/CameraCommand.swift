@@ -55,7 +55,12 @@ struct CameraCommand: AsyncParsableCommand {
                     entry.driver = cap.driver
                     entry.card = cap.card
                     entry.busInfo = cap.busInfo
-                    entry.formats = try device.formats().map { "\($0.fourcc) " + $0.sizes.map(\.description).joined(separator: ",") }
+                    entry.formats = try device.formats().map { format in
+                        "\(format.fourcc) " + format.sizes.map { size in
+                            let rates = (format.framesPerSecond[size] ?? []).map { String(format: "%.2f", $0) }
+                            return size.description + (rates.isEmpty ? "" : "@" + rates.joined(separator: "/") + "fps")
+                        }.joined(separator: ",")
+                    }
                 } catch {
                     entry.why = "\(error)"
                 }

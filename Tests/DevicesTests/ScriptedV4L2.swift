@@ -53,6 +53,13 @@ final class ScriptedV4L2: V4L2Syscalls, @unchecked Sendable {
             size.pointee.type = V4L2_FRMSIZE_TYPE_DISCRETE.rawValue
             size.pointee.discrete.width = UInt32(sizes[Int(size.pointee.index)].width)
             size.pointee.discrete.height = UInt32(sizes[Int(size.pointee.index)].height)
+        case CV4L2_VIDIOC_ENUM_FRAMEINTERVALS:
+            // 8.7 fps (a Lepton's 115 ms frame interval), one entry per size.
+            let interval = argument.assumingMemoryBound(to: v4l2_frmivalenum.self)
+            guard interval.pointee.index == 0 else { return -EINVAL }
+            interval.pointee.type = V4L2_FRMIVAL_TYPE_DISCRETE.rawValue
+            interval.pointee.discrete.numerator = 1000
+            interval.pointee.discrete.denominator = 8700
         case CV4L2_VIDIOC_S_FMT:
             calls.append("S_FMT")
             let f = argument.assumingMemoryBound(to: v4l2_format.self)

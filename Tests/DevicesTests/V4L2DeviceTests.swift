@@ -12,6 +12,7 @@ import Thermal
         #expect(cap.driver == "uvcvideo" && cap.card == "PureThermal (fw:v1.3.0)" && cap.canCapture && cap.canStream)
         let formats = try device.formats()
         #expect(formats.map(\.fourcc) == [.y16] && formats[0].sizes == [.init(160, 120), .init(160, 122)])
+        #expect(formats[0].framesPerSecond[.init(160, 122)] == [8.7])
         let format = try device.setFormat(.y16, width: 160, height: 120)
         #expect(format == .init(fourcc: .y16, width: 160, height: 120, bytesPerLine: 320))
         try device.startStreaming()

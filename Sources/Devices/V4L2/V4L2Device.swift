@@ -27,6 +27,8 @@ public final class V4L2Device {
         public var fourcc: FourCC
         public var description: String
         public var sizes: [CameraProfile.Size]
+        /// Frames per second offered at each size (discrete intervals; empty when the driver does not say).
+        public var framesPerSecond: [CameraProfile.Size: [Double]] = [:]
     }
 
     /// A filled buffer taken from the driver; give it back with `requeue`.
@@ -82,7 +84,10 @@ public final class V4L2Device {
             desc.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
             do { try ioctl("VIDIOC_ENUM_FMT", CV4L2_VIDIOC_ENUM_FMT, &desc) } catch where error.errno == EINVAL { break }
             let fourcc = FourCC(code: desc.pixelformat)
-            out.append(FormatDescription(fourcc: fourcc, description: Self.string(desc.description), sizes: try frameSizes(fourcc)))
+            let sizes = try frameSizes(fourcc)
+            var rates: [CameraProfile.Size: [Double]] = [:]
+            for size in sizes { rates[size] = try framesPerSecond(fourcc, size) }
+            out.append(FormatDescription(fourcc: fourcc, description: Self.string(desc.description), sizes: sizes, framesPerSecond: rates))
         }
         return out
     }
@@ -102,6 +107,22 @@ public final class V4L2Device {
             }
         }
         return sizes
+    }
+
+    /// Discrete frame rates for a format and size (ENUM_FRAMEINTERVALS); empty when the driver does not list any.
+    public func framesPerSecond(_ fourcc: FourCC, _ size: CameraProfile.Size) throws(V4L2Error) -> [Double] {
+        var rates: [Double] = []
+        for index in 0..<32 {
+            var interval = v4l2_frmivalenum()
+            interval.index = UInt32(index)
+            interval.pixel_format = fourcc.code
+            interval.width = UInt32(size.width)
+            interval.height = UInt32(size.height)
+            do { try ioctl("VIDIOC_ENUM_FRAMEINTERVALS", CV4L2_VIDIOC_ENUM_FRAMEINTERVALS, &interval) } catch where error.errno == EINVAL || error.errno == ENOTTY { break }
+            guard interval.type == V4L2_FRMIVAL_TYPE_DISCRETE.rawValue, interval.discrete.numerator > 0 else { break }
+            rates.append(Double(interval.discrete.denominator) / Double(interval.discrete.numerator))
+        }
+        return rates
     }
 
     /// Asks for a format and returns what the driver actually set (drivers may substitute another).
