@@ -4,29 +4,32 @@ import Foundation
 import Lane
 import Thermal
 
-/// Reads upright frames from a camera for a while (or until `enough` says stop).
-func captureFrames(device: String?, rotate: Int, seconds: Double, enough: ([ThermalFrame]) -> Bool = { _ in false }) async throws -> [ThermalFrame] {
+/// Reads upright frames from a camera for `seconds` (at least one frame). Gives up 5 s after that with the
+/// camera's last problem: a missing camera goes quiet after saying so once, so only a timer can end the wait.
+func captureFrames(device: String?, rotate: Int, seconds: Double) async throws -> [ThermalFrame] {
     guard let orientation = try? Orientation(rotation: rotate) else { throw ProbeFailure("--rotate must be 0, 90, 180 or 270") }
     let camera = V4L2Camera(selector: CameraSelector(devicePath: device), orientation: orientation)
-    var frames: [ThermalFrame] = []
-    var lastProblem: String?
-    let deadline = Date().addingTimeInterval(seconds + 5)
-    let stream = camera.events()
-    let timeout = Task {
-        try await Task.sleep(for: .seconds(seconds + 5))
-    }
-    defer { timeout.cancel() }
-    for await event in stream {
-        switch event {
-        case .frame(let frame):
-            frames.append(frame)
-            if let first = frames.first, frame.timestamp - first.timestamp >= seconds || enough(frames) { return frames }
-        case .problem(let p): lastProblem = p
-        case .status: break
+    let reading = Task { () -> (frames: [ThermalFrame], problem: String?) in
+        var frames: [ThermalFrame] = []
+        var problem: String?
+        for await event in camera.events() {
+            switch event {
+            case .frame(let frame):
+                frames.append(frame)
+                if frame.timestamp - frames[0].timestamp >= seconds { return (frames, problem) }
+            case .problem(let p): problem = p
+            case .status: break
+            }
         }
-        if Date() > deadline { break }
+        return (frames, problem)  // cancelled by the timer, or the camera stream ended
     }
-    if frames.isEmpty { throw ProbeFailure(lastProblem ?? "no frames from the camera") }
+    let timer = Task {
+        try await Task.sleep(for: .seconds(seconds + 5))
+        reading.cancel()
+    }
+    let (frames, problem) = await reading.value
+    timer.cancel()
+    if frames.isEmpty { throw ProbeFailure("no frames from the camera: \(problem ?? "nothing answered")") }
     return frames
 }
 
