@@ -5,7 +5,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need, through pkg-config: SQLite (GRDB), libv4l2 (cameras), zlib
 # (recordings) and libpng (snapshots).
-APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev
+APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev libusb-1.0-0-dev umockdev
 # An undeclared import between our targets fails the build (the architecture's rules are enforced, not hoped for).
 BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml

@@ -16,7 +16,7 @@ let package = Package(
         .executable(name: "checkpointd", targets: ["checkpointd"]),
         .executable(name: "checkpointctl", targets: ["checkpointctl"]),
         // For the benchmark package in bench/ (kept separate so `make test` does not build it).
-        .library(name: "CheckpointLaneKit", targets: ["Thermal", "Screening", "Declarations", "Lane", "Devices", "Store"]),
+        .library(name: "CheckpointLaneKit", targets: ["Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store"]),
     ],
     dependencies: [
         // Exact pins: Package.resolved is not committed, so these are the lock.
@@ -31,13 +31,18 @@ let package = Package(
         .target(name: "Thermal", swiftSettings: settings),
         .target(name: "Screening", dependencies: ["Thermal"], swiftSettings: settings),
         .target(name: "Declarations", swiftSettings: settings),
+        // Scanner protocols: keyboard-wedge and HID POS reports, serial framing (bytes and time in, scans out).
+        .target(name: "ScannerProtocols", swiftSettings: settings),
         .target(name: "Lane", dependencies: ["Thermal", "Screening", "Declarations"], swiftSettings: settings),
         // Adapters at the edge.
-        .target(name: "Devices", dependencies: ["Thermal", "Lane", "CZlib", "CV4L2", "CPNG"], swiftSettings: settings),
+        .target(
+            name: "Devices", dependencies: ["Thermal", "Lane", "ScannerProtocols", "CZlib", "CV4L2", "CPNG", "CLibUSB"],
+            swiftSettings: settings),
         // System libraries, each behind a tiny shim header (fixed-arity wrappers for C macros and variadics).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .target(
             name: "Store",
             dependencies: ["Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
@@ -78,6 +83,7 @@ let package = Package(
         .testTarget(
             name: "ScreeningTests", dependencies: ["Screening", "Thermal", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "DeclarationsTests", dependencies: ["Declarations"], swiftSettings: settings),
+        .testTarget(name: "ScannerProtocolsTests", dependencies: ["ScannerProtocols"], swiftSettings: settings),
         .testTarget(
             name: "LaneTests", dependencies: ["Lane", "Screening", "Declarations", "TestSupport"],
             swiftSettings: settings),
