@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "Thermal", "Screening", "Declarations", "Lane", "Devices", "Store", "LaneDisplay",
+                "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "LaneDisplay",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "Declarations", "Lane", "Screening", "Devices", "Thermal",
+                "Appliance", "Declarations", "Lane", "Screening", "ScannerProtocols", "Devices", "Thermal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
@@ -88,7 +88,8 @@ let package = Package(
             name: "LaneTests", dependencies: ["Lane", "Screening", "Declarations", "TestSupport"],
             swiftSettings: settings),
         .testTarget(
-            name: "DevicesTests", dependencies: ["Devices", "Thermal", "Lane", "Declarations", "CV4L2"], swiftSettings: settings),
+            name: "DevicesTests",
+            dependencies: ["Devices", "Thermal", "Lane", "Declarations", "ScannerProtocols", "CV4L2", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],

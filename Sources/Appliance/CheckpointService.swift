@@ -51,7 +51,9 @@ public struct CheckpointService: Sendable {
                 let scenario = SimulatedScenario.queue(count: sim.travellers, feverShare: sim.feverShare, seed: sim.seed, settings: settings)
                 let simTimeline = SimulationTimeline(speed: sim.speed)
                 camera = SimulatedCamera(scenario: scenario, timeline: simTimeline)
-                if case .simulated = lane.scanner { scanners.append(SimulatedScanner(scenario: scenario, timeline: simTimeline)) }
+                if lane.scanners.contains(where: { if case .simulated = $0 { true } else { false } }) {
+                    scanners.append(SimulatedScanner(scenario: scenario, timeline: simTimeline))
+                }
                 timeline = simTimeline
                 scenarios[lane.id] = scenario
             case .v4l2(let v4l2):
@@ -61,6 +63,15 @@ public struct CheckpointService: Sendable {
                 let replayTimeline = SimulationTimeline(speed: replay.speed)
                 camera = ReplayCamera(path: replay.file, orientation: replay.orientation, loop: replay.loop, timeline: replayTimeline)
                 timeline = replayTimeline
+            }
+            for scanner in lane.scanners {
+                switch scanner {
+                case .simulated: break  // made with the simulated camera above
+                case .usb(let selector, let framing):
+                    scanners.append(USBScanner(selector: selector, framing: framing, timeline: timeline))
+                case .serial(let path, let baud, let framing):
+                    scanners.append(SerialScanner(path: path, baud: baud, framing: framing, timeline: timeline))
+                }
             }
             let parser = DeclarationParser(urlPatterns: config.urlPatterns)
             let core = LaneCore(laneID: lane.id, screening: lane.screening, pairing: lane.pairing, parser: parser)

@@ -1,3 +1,4 @@
+import Devices
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -56,6 +57,8 @@ public enum Daemon {
             logger.notice(
                 "starting \(config.lanes.count) lane(s)", metadata: ["state": "\(stateDirectory)", "version": "\(version)"])
             try await service.serviceGroup().run()
+            // Scanner threads re-attach kernel drivers on their way out: let them finish before the process ends.
+            if !DeviceThreads.waitForAll(timeout: 3) { logger.warning("a device thread did not finish within 3 s") }
             logger.notice("stopped cleanly")
             return 0
         } catch {

@@ -94,6 +94,8 @@ final class LaneRunner: Service {
             case .status(let status):
                 logger.notice("scanner \(status.rawValue)", metadata: ["device": "\(scanner.name)"])
                 sink.yield(.device(name: scanner.name, status: status, time: timeline.now()))
+            case .problem(let text):
+                logger.notice("scanner: \(text)", metadata: ["device": "\(scanner.name)"])
             }
         }
     }

@@ -27,6 +27,8 @@ public enum ScannerEvent: Sendable {
     /// Input that arrived but is not a scan (invalid UTF-8, too long, garbage report): the lane asks to scan again.
     case rejected(time: Double, reason: String)
     case status(DeviceStatus)
+    /// Why the scanner cannot be used right now, or what it connected as: for the log and the technician.
+    case problem(String)
 }
 
 public enum DeviceStatus: String, Sendable, Codable, Equatable {

@@ -121,6 +121,6 @@ import Thermal
         #expect(error("source = \"v4l2\"\nusb_id = \"lepton\"") == "lane[1].camera.usb_id (line 5): 'lepton' is not VID:PID in hex, like 1e4e:0100")
         #expect(error("source = \"replay\"") == "lane[1].camera.file: is required")
         #expect(error("source = \"v4l2\"\ntravellers = 3")?.contains("lane[1].camera.travellers (line 5): is not a known setting") == true)
-        #expect(error("source = \"v4l2\"", scanner: "simulated") == "lane[1].scanner.source (line 6): a simulated scanner needs a simulated camera on the same lane (use \"none\")")
+        #expect(error("source = \"v4l2\"", scanner: "simulated") == "lane[1].scanner.source (line 6): a simulated scanner needs a simulated camera on the same lane (use \"usb\", \"serial\" or \"none\")")
     }
 }

@@ -1,6 +1,7 @@
 import Declarations
 import Devices
 import Lane
+import ScannerProtocols
 import Screening
 import Thermal
 
@@ -20,7 +21,8 @@ public struct ApplianceConfig: Sendable {
         public var name: String
         public var pairing: PairingConfig
         public var camera: CameraConfig
-        public var scanner: ScannerConfig
+        /// The lane's scanners (several allowed: e.g. one for travellers on foot, one at the truck window).
+        public var scanners: [ScannerConfig]
         public var screening: ScreeningConfig
         /// Save the frames around every elevated reading in the state directory (audit clips; off by default).
         public var recordElevated: Bool
@@ -49,8 +51,10 @@ public struct ApplianceConfig: Sendable {
     public enum ScannerConfig: Sendable {
         /// Reads the simulated travellers' payloads (needs a simulated camera on the same lane).
         case simulated
-        /// No scanner on this lane: readings are stored as "measured, no declaration".
-        case none
+        /// A USB HID scanner (keyboard wedge or HID POS) read through libusb.
+        case usb(ScannerSelector, ScanFraming)
+        /// A scanner in serial mode (CDC-ACM or USB-serial tty).
+        case serial(path: String, baud: Int, framing: ScanFraming)
     }
 
     public struct SimulationConfig: Sendable {
@@ -153,6 +157,44 @@ public struct ApplianceConfig: Sendable {
         }
     }
 
+    /// One `[lane.scanner]` (or `[[lane.scanner]]`) table; nil for `source = "none"`.
+    static func parseScanner(_ scanner: ConfigReader, camera: CameraConfig) throws(ConfigError) -> ScannerConfig? {
+        let source = try scanner.oneOf("source", ["simulated", "usb", "serial", "none"], default: "simulated")
+        func framing() throws(ConfigError) -> ScanFraming {
+            ScanFraming(
+                layout: KeyboardLayout(rawValue: try scanner.oneOf("layout", KeyboardLayout.allCases.map(\.rawValue), default: "us"))!,
+                suffix: ScanSuffix(rawValue: try scanner.oneOf("suffix", ScanSuffix.allCases.map(\.rawValue), default: "enter"))!,
+                gapSeconds: try scanner.double("gap_ms", default: 60, range: 10...1000) / 1000)
+        }
+        switch source {
+        case "simulated":
+            guard case .simulated = camera else {
+                throw ConfigError(
+                    key: scanner.key("source"), line: scanner.table["source"]?.line,
+                    message: "a simulated scanner needs a simulated camera on the same lane (use \"usb\", \"serial\" or \"none\")")
+            }
+            return .simulated
+        case "usb":
+            let id = try scanner.optionalString("usb_id")
+            if let id, USBID(id) == nil {
+                throw ConfigError(key: scanner.key("usb_id"), line: scanner.table["usb_id"]?.line, message: "'\(id)' is not VID:PID in hex, like 0c2e:0b61")
+            }
+            let selector = ScannerSelector(
+                usbID: id, serial: try scanner.optionalString("serial"), port: try scanner.optionalString("usb_port"))
+            return .usb(selector, try framing())
+        case "serial":
+            let baud = try scanner.int("baud", default: 9600, range: 1200...115200)
+            guard SerialPortSpeeds.supported.contains(baud) else {
+                throw ConfigError(
+                    key: scanner.key("baud"), line: scanner.table["baud"]?.line,
+                    message: "\(baud) is not one of \(SerialPortSpeeds.supported.map(String.init).joined(separator: ", "))")
+            }
+            return .serial(path: try scanner.string("device"), baud: baud, framing: try framing())
+        default:
+            return nil
+        }
+    }
+
     static func parseLane(_ lane: ConfigReader) throws(ConfigError) -> LaneConfig {
         let id = try lane.string("id")
         guard !id.isEmpty, id.count <= 32, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
@@ -167,17 +209,9 @@ public struct ApplianceConfig: Sendable {
             throw ConfigError(key: lane.key("camera"), line: nil, message: "every lane needs a [lane.camera] table")
         }
         let camera = try parseCamera(cameraTable)
-        let scannerTable = try lane.table("scanner")
-        let scanner: ScannerConfig
-        switch try scannerTable?.oneOf("source", ["simulated", "none"], default: "simulated") ?? "none" {
-        case "simulated":
-            guard case .simulated = camera else {
-                throw ConfigError(
-                    key: scannerTable!.key("source"), line: scannerTable!.table["source"]?.line,
-                    message: "a simulated scanner needs a simulated camera on the same lane (use \"none\")")
-            }
-            scanner = .simulated
-        default: scanner = .none
+        var scanners: [ScannerConfig] = []
+        for scanner in try lane.tableOrTables("scanner") {
+            if let parsed = try parseScanner(scanner, camera: camera) { scanners.append(parsed) }
         }
 
         var screening = ScreeningConfig()
@@ -205,7 +239,7 @@ public struct ApplianceConfig: Sendable {
             screening.reference = .region(x: simulatedReference.x, y: simulatedReference.y, radius: simulatedReference.radius)
         }
         return LaneConfig(
-            id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanner: scanner,
+            id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanners: scanners,
             screening: screening, recordElevated: try lane.bool("record_elevated", default: false))
     }
 }

@@ -110,6 +110,12 @@ final class ConfigReader {
         }
     }
 
+    /// `[name]` (one) or `[[name]]` (several), for settings that are usually single but may repeat.
+    func tableOrTables(_ name: String) throws(ConfigError) -> [ConfigReader] {
+        if case .table? = raw(name) { return [try table(name)!] }
+        return try tables(name)
+    }
+
     /// Every key that no reader asked for is a mistake (a typo, or a key from another version): refuse it.
     func checkAllKeysUsed() throws(ConfigError) {
         for name in table.keys where !used.contains(name) {

@@ -1,0 +1,88 @@
+import Devices
+import Foundation
+import Lane
+import ScannerProtocols
+import Testing
+import TestSupport
+
+/// A serial scanner on a real pseudo-terminal: termios raw mode, suffix framing, UTF-8, unplug and replug.
+/// The lane opens a stable path (here a symlink, like `/dev/checkpoint/scanner0`); "replugging" points it at a new pty.
+@Suite struct SerialScannerTests {
+    final class PseudoTerminal {
+        let master: Int32
+        let slavePath: String
+        init() throws {
+            // posix_openpt/unlockpt/ptsname are hidden behind _XOPEN_SOURCE in Swift's Glibc; their ioctls are not.
+            master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+            var unlock: Int32 = 0, number: UInt32 = 0
+            let TIOCSPTLCK: UInt = 0x4004_5431, TIOCGPTN: UInt = 0x8004_5430  // _IOW/_IOR('T', 0x31/0x30, int)
+            guard master >= 0, ioctl(master, TIOCSPTLCK, &unlock) == 0, ioctl(master, TIOCGPTN, &number) == 0 else {
+                throw POSIXError(.ENODEV)
+            }
+            slavePath = "/dev/pts/\(number)"
+        }
+        func write(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) } }
+        func unplug() { close(master) }
+    }
+
+    /// Collects a scanner's events on a thread-safe list.
+    final class Recorder: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [ScannerEvent] = []
+        func add(_ event: ScannerEvent) { lock.withLock { items.append(event) } }
+        var events: [ScannerEvent] { lock.withLock { items } }
+        var scans: [Scan] { events.compactMap { if case .scan(let s) = $0 { s } else { nil } } }
+        var rejections: [String] { events.compactMap { if case .rejected(_, let r) = $0 { r } else { nil } } }
+        var statuses: [DeviceStatus] { events.compactMap { if case .status(let s) = $0 { s } else { nil } } }
+    }
+
+    @Test func scansFramedBySuffixSurviveUnplugAndReplug() async throws {
+        let dir = temporaryDirectory("serial")
+        let link = dir + "/scanner0"
+        var pty = try PseudoTerminal()
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: pty.slavePath)
+        let scanner = SerialScanner(path: link, framing: ScanFraming(suffix: .enter), timeline: MonotonicTimeline())
+        let recorder = Recorder()
+        let task = Task { for await event in scanner.events() { recorder.add(event) } }
+        defer { task.cancel() }
+
+        #expect(await waitUntil(seconds: 10) { recorder.statuses.last == .online })
+        let name = "079203001234||Nguyễn Văn An|15081992|Nam|Hà Nội|20042021"
+        let bytes = Array(name.utf8)
+        pty.write(Array(bytes[..<20]))  // a scan may arrive in pieces, split inside a character
+        try await Task.sleep(for: .milliseconds(20))
+        pty.write(Array(bytes[20...]) + [0x0D, 0x0A])
+        pty.write([0x43, 0xE9, 0x0D])  // Latin-1, not UTF-8
+        #expect(await waitUntil(seconds: 10) { recorder.scans.count == 1 && recorder.rejections.count == 1 })
+        #expect(recorder.scans.first?.payload == name)
+        #expect(recorder.scans.first?.transport == "serial")
+        #expect(recorder.rejections.first == "scan of 2 bytes is not valid UTF-8 text")
+
+        pty.unplug()
+        #expect(await waitUntil(seconds: 10) { recorder.statuses.last == .offline })
+        pty = try PseudoTerminal()
+        try FileManager.default.removeItem(atPath: link)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: pty.slavePath)
+        let replugged = Date()
+        #expect(await waitUntil(seconds: 10) { recorder.statuses.last == .online })
+        #expect(Date().timeIntervalSince(replugged) < 2, "a replugged scanner resumes within 2 s")
+        pty.write(Array("HC1:AFTER-REPLUG\r".utf8))
+        #expect(await waitUntil(seconds: 10) { recorder.scans.count == 2 })
+        #expect(recorder.scans.last?.payload == "HC1:AFTER-REPLUG")
+        pty.unplug()
+    }
+
+    @Test func aPathThatIsNotATerminalIsAProblemNotACrash() async throws {
+        let dir = temporaryDirectory("serial")
+        try "not a tty".write(toFile: dir + "/file", atomically: true, encoding: .utf8)
+        let scanner = SerialScanner(path: dir + "/file", timeline: MonotonicTimeline())
+        let recorder = Recorder()
+        let task = Task { for await event in scanner.events() { recorder.add(event) } }
+        defer { task.cancel() }
+        #expect(
+            await waitUntil(seconds: 10) {
+                recorder.events.contains { if case .problem(let p) = $0 { p.contains("is not a serial port") } else { false } }
+            })
+        #expect(recorder.statuses == [.offline])
+    }
+}
