@@ -104,7 +104,8 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Store", "Lane", "Screening", "Declarations", "Devices", "LaneDisplay", "TestSupport", "Thermal",
+                "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay",
+                "TestSupport", "Thermal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -2,6 +2,7 @@ import Appliance
 import Declarations
 import Devices
 import Foundation
+import ScannerProtocols
 import Screening
 import Testing
 import Thermal
@@ -122,5 +123,53 @@ import Thermal
         #expect(error("source = \"replay\"") == "lane[1].camera.file: is required")
         #expect(error("source = \"v4l2\"\ntravellers = 3")?.contains("lane[1].camera.travellers (line 5): is not a known setting") == true)
         #expect(error("source = \"v4l2\"", scanner: "simulated") == "lane[1].scanner.source (line 6): a simulated scanner needs a simulated camera on the same lane (use \"usb\", \"serial\" or \"none\")")
+    }
+}
+
+@Suite struct ScannerConfigTests {
+    static func lane(_ scanners: String) throws(ConfigError) -> ApplianceConfig.LaneConfig {
+        try ApplianceConfig.parse("[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"v4l2\"\n\(scanners)").lanes[0]
+    }
+
+    @Test func severalScannersPerLane() throws {
+        let lane = try Self.lane(
+            """
+            [[lane.scanner]]
+            source = "usb"
+            usb_id = "0C2E:0B61"
+            serial = "17011B0A"
+            layout = "de"
+            suffix = "none"
+            gap_ms = 80
+            [[lane.scanner]]
+            source = "serial"
+            device = "/dev/checkpoint/scanner-serial-A1"
+            baud = 115200
+            suffix = "lf"
+            """)
+        #expect(lane.scanners.count == 2)
+        guard case .usb(let selector, let framing) = lane.scanners[0], case .serial(let path, let baud, let serialFraming) = lane.scanners[1]
+        else {
+            Issue.record("expected a usb and a serial scanner")
+            return
+        }
+        #expect(selector == ScannerSelector(usbID: "0c2e:0b61", serial: "17011B0A"))
+        #expect(framing == ScanFraming(layout: .de, suffix: .none, gapSeconds: 0.08))
+        #expect(path == "/dev/checkpoint/scanner-serial-A1" && baud == 115200 && serialFraming.suffix == .lf)
+    }
+
+    @Test func scannerMistakesNameTheirKey() {
+        func error(_ table: String) -> String? {
+            do {
+                _ = try Self.lane("[lane.scanner]\n" + table)
+                return nil
+            } catch { return error.description }
+        }
+        #expect(error("source = \"usb\"\nusb_id = \"honeywell\"") == "lane[1].scanner.usb_id (line 7): 'honeywell' is not VID:PID in hex, like 0c2e:0b61")
+        #expect(error("source = \"usb\"\nlayout = \"vn\"") == "lane[1].scanner.layout (line 7): 'vn' is not one of: us, uk, de, fr")
+        #expect(error("source = \"serial\"") == "lane[1].scanner.device: is required")
+        #expect(error("source = \"serial\"\ndevice = \"/dev/ttyACM0\"\nbaud = 14400") == "lane[1].scanner.baud (line 8): 14400 is not one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200")
+        #expect(error("source = \"usb\"\nsufix = \"enter\"")?.hasPrefix("lane[1].scanner.sufix (line 7): is not a known setting") == true)
+        #expect(error("source = \"hidraw\"")?.hasPrefix("lane[1].scanner.source (line 6): 'hidraw' is not one of: simulated, usb, serial, none") == true)
     }
 }

@@ -1,5 +1,6 @@
 import Devices
 import Foundation
+import ScannerProtocols
 import Testing
 import Thermal
 
@@ -19,6 +20,12 @@ import Thermal
             }
         }
         #expect(!rules.contains("uaccess"))
-        #expect(rules.components(separatedBy: "GROUP=\"checkpoint\", MODE=\"0660\"").count - 1 == 2 * CameraProfile.supported.count)
+        for vendor in ScannerVendor.supported {
+            let id = String(USBID(vendor: vendor.vendorID, product: 0).description.prefix(4))
+            #expect(rules.contains("SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", ATTR{idVendor}==\"\(id)\", GROUP=\"checkpoint\""))
+            #expect(rules.contains("SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"\(id)\""))
+        }
+        let grants = rules.components(separatedBy: "GROUP=\"checkpoint\", MODE=\"0660\"").count - 1
+        #expect(grants == 2 * CameraProfile.supported.count + 2 * ScannerVendor.supported.count)
     }
 }
