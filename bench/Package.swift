@@ -20,6 +20,14 @@ let package = Package(
             ],
             path: "Benchmarks/Camera",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "Scanner",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CheckpointLaneKit", package: "checkpoint-lane"),
+            ],
+            path: "Benchmarks/Scanner",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )
