@@ -17,4 +17,15 @@ public struct RejectionThrottle: Sendable {
         defer { suppressed = 0 }
         return (rejection, suppressed)
     }
+
+    /// After a storm ends, the count held back since the last passed rejection (once the interval is over), so the
+    /// log and the lane learn how big it was even when no further rejection comes.
+    public mutating func flush(at time: Double) -> Int? {
+        guard suppressed > 0, let lastPassed, time - lastPassed >= interval else { return nil }
+        defer {
+            suppressed = 0
+            self.lastPassed = time
+        }
+        return suppressed
+    }
 }

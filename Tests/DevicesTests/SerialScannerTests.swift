@@ -86,3 +86,28 @@ import TestSupport
         #expect(recorder.statuses == [.offline])
     }
 }
+
+extension SerialScannerTests {
+    @Test func aStormOfGarbageIsThrottledAndTheNextScanStillArrives() async throws {
+        let pty = try PseudoTerminal()
+        let scanner = SerialScanner(path: pty.slavePath, framing: ScanFraming(suffix: .enter), timeline: MonotonicTimeline())
+        let recorder = Recorder()
+        let task = Task { for await event in scanner.events() { recorder.add(event) } }
+        defer { task.cancel() }
+        #expect(await waitUntil(seconds: 10) { recorder.statuses.last == .online })
+        // 2,000 invalid "scans" and 64 KiB without any suffix, as fast as the pty takes them.
+        var storm: [UInt8] = []
+        for _ in 0..<2000 { storm += [0xC0, 0xAF, 0x0D] }
+        storm += [UInt8](repeating: 0x41, count: 65536) + [0x0D]
+        for chunk in stride(from: 0, to: storm.count, by: 1024) {
+            pty.write(Array(storm[chunk..<min(chunk + 1024, storm.count)]))
+        }
+        try await Task.sleep(for: .milliseconds(1100))  // past the throttle interval
+        pty.write(Array("HC1:AFTER-STORM\r".utf8))
+        #expect(await waitUntil(seconds: 10) { recorder.scans.map(\.payload) == ["HC1:AFTER-STORM"] })
+        // The lane heard about the storm a few times, not 2,001 times, and was told how much was held back.
+        #expect((1...4).contains(recorder.rejections.count), "\(recorder.rejections)")
+        #expect(recorder.rejections.contains { $0.contains("more rejected input(s) held back") })
+        pty.unplug()
+    }
+}

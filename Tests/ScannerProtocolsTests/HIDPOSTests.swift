@@ -111,6 +111,10 @@ import Testing
         // 10 s of storm: one rejection per second passes, carrying the count held back since the previous.
         #expect(passed.count == 10)
         #expect(passed.first == 0 && passed.dropFirst().allSatisfy { $0 == 99 })
+        // When the storm stops, what was held back since the last report is flushed once.
+        #expect(throttle.flush(at: 9.995) == nil)  // inside the interval after the last passed one (t = 9)
+        #expect(throttle.flush(at: 10.5) == 99)
+        #expect(throttle.flush(at: 12) == nil)
     }
 
     @Test func altCodePages() {

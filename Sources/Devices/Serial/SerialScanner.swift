@@ -64,6 +64,7 @@ public final class SerialScanner: CodeScanner, Sendable {
                     for outcome in decoder.decode(bytes, at: time) { reporter.deliver(outcome, transport: "serial", at: time) }
                 }
                 if let outcome = decoder.idle(at: time) { reporter.deliver(outcome, transport: "serial", at: time) }
+                reporter.flushRejections(at: time)
             }
         }
     }

@@ -98,6 +98,7 @@ public final class USBScanner: CodeScanner, Sendable {
                 for outcome in decoder.decode(report, at: time) { reporter.deliver(outcome, transport: decoder.transport, at: time) }
             }
             if let outcome = decoder.idle(at: time) { reporter.deliver(outcome, transport: decoder.transport, at: time) }
+            reporter.flushRejections(at: time)
         }
     }
 }
@@ -143,6 +144,13 @@ struct ScannerReporter {
             guard let (passed, suppressed) = throttle.admit(rejection, at: time) else { return }
             let more = suppressed > 0 ? " (and \(suppressed) more rejected input(s) since the last report)" : ""
             out.yield(.rejected(time: time, reason: passed.description + more))
+        }
+    }
+
+    /// Reports the size of a storm that has ended (call on every poll).
+    mutating func flushRejections(at time: Double) {
+        if let count = throttle.flush(at: time) {
+            out.yield(.rejected(time: time, reason: "\(count) more rejected input(s) held back in the last second"))
         }
     }
 }
