@@ -28,6 +28,14 @@ struct ConfigCommand: AsyncParsableCommand {
                     print(
                         "  lane \(lane.id) (\(lane.name)): \(lane.pairing.mode.rawValue), threshold \(lane.screening.thresholdC) °C, \(lane.screening.reference == .none ? "no reference" : "blackbody reference")"
                     )
+                    let scanners = lane.scanners.map { scanner -> String in
+                        switch scanner {
+                        case .simulated: "simulated"
+                        case .usb(let selector, let framing): "usb \(selector) (\(framing.layout.rawValue) keyboard layout if a wedge)"
+                        case .serial(let path, let baud, _): "serial \(path) at \(baud) baud"
+                        }
+                    }
+                    print("    scanners: " + (scanners.isEmpty ? "none (readings are stored without a declaration)" : scanners.joined(separator: "; ")))
                 }
                 print("  lane page: http://\(config.displayHost):\(config.displayPort)/")
             } catch {

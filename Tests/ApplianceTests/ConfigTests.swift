@@ -22,6 +22,13 @@ import Thermal
         } catch { return error }
     }
 
+    @Test func theInstallExampleIsValid() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/checkpoint.toml").path
+        let config = try ApplianceConfig.load(path: path)
+        #expect(config.lanes[0].scanners.count == 2)
+    }
+
     @Test func theDemoConfigurationIsValid() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/demo.toml").path
