@@ -1,6 +1,7 @@
 import Appliance
 import ArgumentParser
 import Foundation
+import ScannerProtocols
 import Lane
 import Screening
 
