@@ -12,11 +12,8 @@ import TestSupport
 @Suite struct SerialScannerLaneTests {
     @Test(.timeLimit(.minutes(2))) func aTypedDeclarationBecomesAPassage() async throws {
         let state = temporaryDirectory()
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
-        var unlock: Int32 = 0, number: UInt32 = 0
-        let TIOCSPTLCK: UInt = 0x4004_5431, TIOCGPTN: UInt = 0x8004_5430
-        try #require(master >= 0 && ioctl(master, TIOCSPTLCK, &unlock) == 0 && ioctl(master, TIOCGPTN, &number) == 0)
-        defer { close(master) }
+        let pty = try PseudoTerminal()
+        defer { pty.unplug() }
         let config = try ApplianceConfig.parse(
             """
             [checkpoint]
@@ -33,7 +30,7 @@ import TestSupport
             speed = 4
             [lane.scanner]
             source = "serial"
-            device = "/dev/pts/\(number)"
+            device = "\(pty.slavePath)"
             """)
         var logger = Logger(label: "serial-lane")
         logger.logLevel = .warning
@@ -50,7 +47,7 @@ import TestSupport
 
         let declaration = "001099012345||Trần Thị Bích Ngọc|02031999|Nữ|Số 5 Hàng Bài, Hoàn Kiếm, Hà Nội|10052021"
         let typed = [0xFF, 0xFE, 0x0D] + Array(declaration.utf8) + [0x0D]
-        _ = typed.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+        pty.write(typed)
 
         let stored = await waitUntil(seconds: 60) {
             ((try? await service.store.passages(limit: 10)) ?? []).contains { $0.payload == declaration }

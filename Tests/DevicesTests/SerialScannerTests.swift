@@ -8,23 +8,6 @@ import TestSupport
 /// A serial scanner on a real pseudo-terminal: termios raw mode, suffix framing, UTF-8, unplug and replug.
 /// The lane opens a stable path (here a symlink, like `/dev/checkpoint/scanner0`); "replugging" points it at a new pty.
 @Suite struct SerialScannerTests {
-    final class PseudoTerminal {
-        let master: Int32
-        let slavePath: String
-        init() throws {
-            // posix_openpt/unlockpt/ptsname are hidden behind _XOPEN_SOURCE in Swift's Glibc; their ioctls are not.
-            master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
-            var unlock: Int32 = 0, number: UInt32 = 0
-            let TIOCSPTLCK: UInt = 0x4004_5431, TIOCGPTN: UInt = 0x8004_5430  // _IOW/_IOR('T', 0x31/0x30, int)
-            guard master >= 0, ioctl(master, TIOCSPTLCK, &unlock) == 0, ioctl(master, TIOCGPTN, &number) == 0 else {
-                throw POSIXError(.ENODEV)
-            }
-            slavePath = "/dev/pts/\(number)"
-        }
-        func write(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) } }
-        func unplug() { close(master) }
-    }
-
     /// Collects a scanner's events on a thread-safe list.
     final class Recorder: @unchecked Sendable {
         private let lock = NSLock()

@@ -22,18 +22,7 @@ public final class SerialScanner: CodeScanner, Sendable {
     }
 
     public func events() -> AsyncStream<ScannerEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: ScannerEvent.self, bufferingPolicy: .bufferingNewest(256))
-        let stop = StopFlag()
-        continuation.onTermination = { _ in stop.set() }
-        DeviceThreads.started()
-        let thread = Thread { [self] in
-            self.run(continuation, stop: stop)
-            continuation.finish()
-            DeviceThreads.finished()
-        }
-        thread.name = "serial-scanner"
-        thread.start()
-        return stream
+        DeviceThreads.stream(named: "serial-scanner", bufferingNewest: 256) { [self] out, stop in self.run(out, stop: stop) }
     }
 
     private func run(_ out: AsyncStream<ScannerEvent>.Continuation, stop: StopFlag) {
