@@ -23,6 +23,15 @@ static inline void *cv4l2_mmap(size_t length, int fd, int64_t offset) {
     void *p = v4l2_mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
     return p == MAP_FAILED ? NULL : p;
 }
+/* A buffer's capture time in seconds. Read in C because struct timeval is declared by system headers several of our
+   C modules include, and Swift attributes its members to whichever module it saw first. */
+static inline double cv4l2_buffer_seconds(const struct v4l2_buffer *b) {
+    return (double)b->timestamp.tv_sec + (double)b->timestamp.tv_usec / 1e6;
+}
+static inline void cv4l2_set_buffer_time(struct v4l2_buffer *b, long seconds, long microseconds) {
+    b->timestamp.tv_sec = seconds;
+    b->timestamp.tv_usec = microseconds;
+}
 static inline int cv4l2_munmap(void *start, size_t length) { return v4l2_munmap(start, length) < 0 ? -errno : 0; }
 static inline int cv4l2_poll(int fd, int timeout_ms) {
     struct pollfd p = { .fd = fd, .events = POLLIN | POLLPRI, .revents = 0 };

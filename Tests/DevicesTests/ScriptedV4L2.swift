@@ -94,7 +94,7 @@ final class ScriptedV4L2: V4L2Syscalls, @unchecked Sendable {
             b.pointee.index = index
             b.pointee.bytesused = UInt32(bytes.count)
             b.pointee.sequence = UInt32(dequeues - 1)
-            b.pointee.timestamp = timeval(tv_sec: 100, tv_usec: Int(dequeues) * 114_000)
+            cv4l2_set_buffer_time(b, 100, Int(dequeues) * 114_000)
         case CV4L2_VIDIOC_STREAMON: calls.append("STREAMON")
         case CV4L2_VIDIOC_STREAMOFF: calls.append("STREAMOFF")
         default:

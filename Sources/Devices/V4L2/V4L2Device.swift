@@ -170,7 +170,7 @@ public final class V4L2Device {
         var buffer = Self.buffer(index: 0)
         do { try ioctl("VIDIOC_DQBUF", CV4L2_VIDIOC_DQBUF, &buffer) } catch where error.errno == EAGAIN { return nil }
         guard Int(buffer.index) < buffers.count else { throw V4L2Error(call: "VIDIOC_DQBUF", device: path, errno: EINVAL) }
-        let time = Double(buffer.timestamp.tv_sec) + Double(buffer.timestamp.tv_usec) / 1e6
+        let time = cv4l2_buffer_seconds(&buffer)
         return Filled(index: Int(buffer.index), bytesUsed: Int(buffer.bytesused), sequence: buffer.sequence, timestamp: time)
     }
 
