@@ -1,6 +1,7 @@
 # Checkpoint Lane — build, test and run. Works on a fresh Debian 12 machine as root with the Swift toolchain.
 #   make demo   install what is missing, build, run one lane on simulated devices (page: http://127.0.0.1:8080)
 #   make test   install what is missing, build with the import check, run every test
+#   make hwtest the virtual hardware lab: the binaries against real kernel drivers in a QEMU guest
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need, through pkg-config: SQLite (GRDB), libv4l2 (cameras), zlib
@@ -10,7 +11,10 @@ APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev libus
 BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml
 
-.PHONY: all deps build release test demo bench clean help
+# The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
+HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev
+
+.PHONY: all deps build release test hwtest demo bench clean help
 
 all: build
 
@@ -38,6 +42,17 @@ test: deps
 demo: build
 	@echo "Lane page: http://127.0.0.1:8080/  (Ctrl-C stops the lane)"
 	$(SWIFT) run --skip-build checkpointd --config $(DEMO_CONFIG)
+
+# The virtual hardware lab: the real binaries against real kernel drivers in a QEMU guest (see hwlab/ and
+# hardware-notes.md). One scenario: hwlab/run scanners
+hwtest: build
+	@missing=""; for p in $(HWLAB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing \
+			|| { echo "error: the hardware lab needs$$missing (apt-get install failed)" >&2; exit 1; }; \
+	fi
+	hwlab/run
 
 clean:
 	rm -rf .build state

@@ -1,0 +1,61 @@
+# Helpers for scenario scripts (busybox sh). A scenario prints one `test NAME: OK` or `test NAME: FAIL (reason)`
+# line per check; everything else it prints is shown indented as the scenario's log.
+
+ok() { echo "test $1: OK"; }
+fail() { echo "test $1: FAIL ($2)"; }
+
+# wait_for SECONDS COMMAND...: retries COMMAND every 0.1 s; returns its last status.
+wait_for() {
+  local limit=$1; shift
+  local tries=$((limit * 10))
+  while [ $tries -gt 0 ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    tries=$((tries - 1))
+    sleep 0.1
+  done
+  "$@" >/dev/null 2>&1
+}
+
+# The sysfs directory of the USB device with this VID and PID (e.g. /sys/bus/usb/devices/2-1), or nothing.
+usb_device() {
+  for d in /sys/bus/usb/devices/*; do
+    [ -f "$d/idVendor" ] || continue
+    if [ "$(cat "$d/idVendor")" = "$1" ] && [ "$(cat "$d/idProduct")" = "$2" ]; then echo "$d"; return 0; fi
+  done
+  return 1
+}
+
+# hid_gadget NAME VID PID keyboard|pos UDC SERIAL: a configfs HID gadget bound to UDC (a dummy_hcd controller).
+hid_gadget() {
+  local g=/sys/kernel/config/usb_gadget/$1
+  mkdir -p "$g"
+  echo "0x$2" > "$g/idVendor"
+  echo "0x$3" > "$g/idProduct"
+  echo 0x0200 > "$g/bcdUSB"
+  mkdir -p "$g/strings/0x409"
+  echo "Checkpoint Lane hwlab" > "$g/strings/0x409/manufacturer"
+  echo "Emulated $4 scanner" > "$g/strings/0x409/product"
+  echo "$6" > "$g/strings/0x409/serialnumber"
+  mkdir -p "$g/functions/hid.0"
+  if [ "$4" = keyboard ]; then
+    echo 1 > "$g/functions/hid.0/protocol"; echo 1 > "$g/functions/hid.0/subclass"; echo 8 > "$g/functions/hid.0/report_length"
+  else
+    echo 0 > "$g/functions/hid.0/protocol"; echo 0 > "$g/functions/hid.0/subclass"; echo 64 > "$g/functions/hid.0/report_length"
+  fi
+  hid-scanner descriptor "$4" > "$g/functions/hid.0/report_desc"
+  mkdir -p "$g/configs/c.1/strings/0x409"
+  echo "scanner" > "$g/configs/c.1/strings/0x409/configuration"
+  ln -s "$g/functions/hid.0" "$g/configs/c.1/"
+  echo "$5" > "$g/UDC"
+}
+
+# Unplug and replug a configfs gadget (the host sees a disconnect and a new enumeration).
+gadget_unbind() { echo "" > "/sys/kernel/config/usb_gadget/$1/UDC"; }
+gadget_bind() { echo "$2" > "/sys/kernel/config/usb_gadget/$1/UDC"; }
+
+# The /dev/hidgN node of gadget NAME.
+hidg() { echo "/dev/hidg$(cut -d: -f2 "/sys/kernel/config/usb_gadget/$1/functions/hid.0/dev")"; }
+
+# The driver bound to a USB interface (usbhid, usbfs when a program has claimed it through libusb), or "none".
+driver_of() { if [ -e "$1/driver" ]; then basename "$(readlink "$1/driver")"; else echo none; fi; }
+driver_is() { [ "$(driver_of "$1")" = "$2" ]; }
