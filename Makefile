@@ -12,7 +12,7 @@ BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml
 
 # The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
-HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev
+HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3
 
 .PHONY: all deps build release test hwtest demo bench clean help
 

@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "Declarations", "Lane", "Screening", "ScannerProtocols", "Devices", "Thermal",
+                "Appliance", "Declarations", "Lane", "Screening", "ScannerProtocols", "Devices", "Store", "Thermal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),

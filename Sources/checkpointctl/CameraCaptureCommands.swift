@@ -79,6 +79,9 @@ extension CameraCommand {
         @Argument(help: "Output .png file.")
         var output: String
 
+        @Option(help: "Also write the frame's exact readings: width × height little-endian centi-kelvin (for analysis and the hardware lab).")
+        var raw: String?
+
         func run() async throws {
             let picture: ThermalFrame
             if let recording {
@@ -93,6 +96,15 @@ extension CameraCommand {
                 picture = frames[frame]
             } else {
                 picture = try await captureFrames(device: device, rotate: rotate, seconds: 0).last!
+            }
+            if let raw {
+                var bytes = [UInt8]()
+                bytes.reserveCapacity(picture.pixels.count * 2)
+                for value in picture.pixels { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
+                guard FileManager.default.createFile(atPath: raw, contents: Data(bytes)) else {
+                    FileHandle.standardError.write(Data("snapshot: cannot write \(raw)\n".utf8))
+                    throw ExitCode(1)
+                }
             }
             let (image, low, high) = FalseColour.render(picture)
             do { try PNGFile.write(image, to: output) } catch {

@@ -25,9 +25,12 @@ usb_device() {
   return 1
 }
 
+usb_gone() { ! usb_device "$1" "$2" >/dev/null; }
+
 # hid_gadget NAME VID PID keyboard|pos UDC SERIAL: a configfs HID gadget bound to UDC (a dummy_hcd controller).
 hid_gadget() {
   local g=/sys/kernel/config/usb_gadget/$1
+  [ -d "$g" ] && return 0  # made by an earlier scenario in this guest
   mkdir -p "$g"
   echo "0x$2" > "$g/idVendor"
   echo "0x$3" > "$g/idProduct"
@@ -59,3 +62,21 @@ hidg() { echo "/dev/hidg$(cut -d: -f2 "/sys/kernel/config/usb_gadget/$1/function
 # The driver bound to a USB interface (usbhid, usbfs when a program has claimed it through libusb), or "none".
 driver_of() { if [ -e "$1/driver" ]; then basename "$(readlink "$1/driver")"; else echo none; fi; }
 driver_is() { [ "$(driver_of "$1")" = "$2" ]; }
+
+# The /dev/videoN capture node of the USB camera with this VID and PID, or nothing.
+video_node() {
+  local dev=$(usb_device "$1" "$2") || return 1
+  for v in /sys/class/video4linux/video*; do
+    [ -e "$v" ] || continue
+    case "$(readlink -f "$v/device")" in "$(readlink -f "$dev")"/*)
+      [ "$(cat "$v/index" 2>/dev/null)" = 0 ] && { echo "/dev/$(basename "$v")"; return 0; } ;;
+    esac
+  done
+  return 1
+}
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# sleep_until SECONDS: waits until the guest's uptime reaches SECONDS.
+sleep_until() { while awk -v t="$1" -v n="$(uptime_s)" 'BEGIN { exit !(n < t) }'; do sleep 0.1; done; }
+# count_lines FILE PATTERN: how many lines of FILE contain PATTERN (0 when the file is missing).
+count_lines() { grep -c "$2" "$1" 2>/dev/null || true; }

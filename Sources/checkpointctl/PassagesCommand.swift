@@ -1,0 +1,58 @@
+import Appliance
+import ArgumentParser
+import Foundation
+import Store
+
+/// Reads stored passages back, for a technician checking an install and for the hardware lab.
+struct PassagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passages",
+        abstract: "List the most recent stored passages (newest first).",
+        discussion: """
+            Reads passages.sqlite in the state directory (--state, or the configuration's state_directory).
+            Personal data stays masked unless --payload is given (the raw QR text: handle it as the declaration it is).
+            """)
+
+    @Option(help: "State directory holding passages.sqlite.")
+    var state: String?
+
+    @Option(help: "Configuration whose state_directory to use.")
+    var config = "/etc/checkpoint-lane/checkpoint.toml"
+
+    @Option(help: "How many passages.")
+    var limit = 20
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    @Flag(help: "Include the raw declaration payload.")
+    var payload = false
+
+    func run() async throws {
+        let directory: String
+        if let state {
+            directory = state
+        } else {
+            do { directory = try ApplianceConfig.load(path: config).stateDirectory } catch {
+                fail("\(config): \(error) (or give --state DIR)")
+            }
+        }
+        let path = directory + "/passages.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else { fail("no passages.sqlite in \(directory)") }
+        let store = try LaneStore(path: path)
+        for row in try await store.passages(limit: limit) {
+            var shown = row
+            if !payload { shown.payload = nil }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(shown), as: UTF8.self))
+            } else {
+                print(
+                    "#\(row.id ?? 0) \(row.recordedAt) lane \(row.lane): \(row.outcome), "
+                        + "\(row.verdict ?? "no reading") \(row.temperatureC.map { String(format: "%.1f °C", $0) } ?? ""), "
+                        + "\(row.declarationKind ?? "no declaration") \(row.maskedName ?? "")")
+            }
+        }
+    }
+}
