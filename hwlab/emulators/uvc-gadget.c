@@ -119,6 +119,7 @@ static char udc_path[1024];
 static char gadget_dir[256] = "/dev/gadget";
 static int verbose;
 static double fps;
+static unsigned out_delay_us; /* UVC_GADGET_TEST_OUT_DELAY_MS, test hook only */
 
 static uint8_t *frames;
 static size_t frame_size, nframes;
@@ -142,7 +143,6 @@ static int busy;             /* writer is sleeping/writing for gen */
 static int in_write;         /* writer is blocked in write() */
 static double write_since;   /* monotonic s when the current write started */
 static size_t frame_off;     /* bytes of the current payload already taken by the host */
-static double last_done;     /* monotonic s of the last completed chunk */
 static size_t next_frame;
 static unsigned fid;
 static unsigned long sent_in_stream, sent_total;
@@ -271,12 +271,15 @@ static void fixup_ctrl(uint8_t *dst, const uint8_t *req, size_t len)
 
 /* ---------------------------------------------------------- ep0 helpers --- */
 
+static int recent_blind; /* an ep0_recover() answer may make the next event a duplicate */
+
 static void ep0_reply(const void *data, size_t len, uint16_t wLength)
 {
 	if (len > wLength)
 		len = wLength;
-	if (write(ep0, data, len) < 0)
-		logmsg("ep0 reply failed: %s", strerror(errno));
+	if (write(ep0, data, len) < 0 && (!recent_blind || verbose))
+		logmsg("ep0 reply failed: %s%s", strerror(errno),
+		       recent_blind ? " (duplicate of the blindly answered request)" : "");
 }
 
 static void ep0_ack(void)
@@ -286,16 +289,50 @@ static void ep0_ack(void)
 		logmsg("ep0 ack failed: %s", strerror(errno));
 }
 
+static const char *ep0_outcome; /* for --verbose */
+
 static void ep0_stall(const struct ctrlreq *c)
 {
-	char buf[4096];
-	if (c->bRequestType & USB_DIR_IN) {
+	char buf[4];
+	ep0_outcome = " -> STALL";
+	if (c->bRequestType & USB_DIR_IN)
 		(void)!read(ep0, buf, 0); /* "wrong direction" -> protocol stall */
-	} else if (c->wLength == 0) {
+	else if (c->wLength == 0)
 		(void)!write(ep0, buf, 0);
-	} else {
-		/* gadgetfs cannot stall an OUT request with a data stage: eat it */
-		(void)!read(ep0, buf, c->wLength > sizeof buf ? sizeof buf : c->wLength);
+	/* OUT with a data stage: the data was already read in serve();
+	 * gadgetfs cannot stall those, the request is simply ignored. */
+}
+
+/* The data stage of a control OUT request (SET_CUR) was overtaken by the
+ * next SETUP (gadgetfs -> EIDRM).  dummy_hcd completes the host's OUT
+ * transfer as soon as the data reaches the gadget, so the host may already
+ * wait for its next request, which gadgetfs has parked while we are still
+ * in the SETUP state and which we cannot read as an event first.  During
+ * uvcvideo's probe sequence that request is GET_CUR/GET_MIN/GET_MAX/GET_DEF
+ * of the probe control, so answer it blindly with the default control. */
+static void ep0_recover(const char *why)
+{
+	char buf[256];
+	logmsg("ep0 race: %s, answering the pending request blindly", why);
+	recent_blind = 2;
+	if (write(ep0, defctrl, 34) < 0)
+		(void)!read(ep0, buf, sizeof buf); /* OUT request: collect its data (ep0 is O_NONBLOCK) */
+}
+
+/* Data stage of a control OUT request.  ep0 is O_NONBLOCK so a data stage
+ * that never completes cannot hang the ep0 loop. */
+static ssize_t ep0_read_data(void *buf, size_t len)
+{
+	double t0 = now_s();
+	for (;;) {
+		ssize_t n = read(ep0, buf, len);
+		if (n >= 0 || errno != EAGAIN)
+			return n;
+		if (now_s() - t0 > 0.5) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		usleep(200);
 	}
 }
 
@@ -417,8 +454,6 @@ static void *writer_main(void *arg)
 			int e = errno;
 			pthread_mutex_lock(&mu);
 			in_write = 0;
-			if (r >= 0)
-				last_done = now_s();
 			pthread_mutex_unlock(&mu);
 			if (r < 0) {
 				err = e;
@@ -573,7 +608,7 @@ static const char *req_name(uint8_t r)
 	return "?";
 }
 
-static void vs_request(const struct ctrlreq *c)
+static void vs_request(const struct ctrlreq *c, const uint8_t *out, ssize_t outlen)
 {
 	uint8_t cs = c->wValue >> 8;
 	uint8_t data[64];
@@ -581,13 +616,8 @@ static void vs_request(const struct ctrlreq *c)
 
 	switch (c->bRequest) {
 	case UVC_SET_CUR: {
-		size_t want = c->wLength > sizeof data ? sizeof data : c->wLength;
-		ssize_t n = read(ep0, data, want);
-		if (n < 0) {
-			logmsg("SET_CUR data: %s", strerror(errno));
-			return;
-		}
-		fixup_ctrl(cur, data, (size_t)n);
+		/* outlen < 0: data lost to the EIDRM race, use defaults */
+		fixup_ctrl(cur, out, outlen > 0 ? (size_t)outlen : 0);
 		vc_error = 0;
 		if (cs == UVC_VS_COMMIT_CONTROL) {
 			stream_start();
@@ -605,6 +635,8 @@ static void vs_request(const struct ctrlreq *c)
 			if (stuck)
 				stream_abort("host stopped reading");
 		}
+		if (outlen < 0)
+			ep0_recover("SET_CUR data overtaken by the next request");
 		return;
 	}
 	case UVC_GET_CUR:
@@ -635,15 +667,9 @@ static void vs_request(const struct ctrlreq *c)
 	vc_error = 0;
 }
 
-static void handle_setup(const struct ctrlreq *c)
+static void handle_setup(const struct ctrlreq *c, const uint8_t *out, ssize_t outlen)
 {
 	uint8_t type = c->bRequestType;
-
-	if (verbose)
-		logmsg("setup %02x %02x wValue=%04x wIndex=%04x wLength=%u%s%s", type, c->bRequest,
-		       c->wValue, c->wIndex, c->wLength,
-		       (type & USB_TYPE_MASK) == USB_TYPE_CLASS ? " " : "",
-		       (type & USB_TYPE_MASK) == USB_TYPE_CLASS ? req_name(c->bRequest) : "");
 
 	if ((type & USB_TYPE_MASK) == USB_TYPE_STANDARD) {
 		switch (c->bRequest) {
@@ -699,7 +725,7 @@ static void handle_setup(const struct ctrlreq *c)
 	if ((type & USB_TYPE_MASK) == USB_TYPE_CLASS && (type & USB_RECIP_MASK) == USB_RECIP_INTERFACE) {
 		uint8_t intf = c->wIndex & 0xff, entity = c->wIndex >> 8, cs = c->wValue >> 8;
 		if (intf == IF_VS && (cs == UVC_VS_PROBE_CONTROL || cs == UVC_VS_COMMIT_CONTROL)) {
-			vs_request(c);
+			vs_request(c, out, outlen);
 			return;
 		}
 		if (intf == IF_VC && entity == 0 && cs == UVC_VC_REQUEST_ERROR_CODE_CONTROL) {
@@ -714,10 +740,11 @@ static void handle_setup(const struct ctrlreq *c)
 			}
 		}
 		vc_error = 0x06; /* invalid control */
-		if (verbose)
-			logmsg("unsupported class request -> stall");
 	}
-	ep0_stall(c);
+	if (outlen < 0 && !(type & USB_DIR_IN) && c->wLength)
+		ep0_recover("OUT data overtaken by the next request");
+	else
+		ep0_stall(c);
 }
 
 /* ----------------------------------------------------------- main loop --- */
@@ -789,7 +816,7 @@ static void serve(void)
 	p += build_config(p, 1);
 	p += build_device(p);
 
-	ep0 = open(udc_path, O_RDWR);
+	ep0 = open(udc_path, O_RDWR | O_NONBLOCK);
 	if (ep0 < 0) {
 		logmsg("open %s: %s", udc_path, strerror(errno));
 		return;
@@ -800,16 +827,37 @@ static void serve(void)
 		ep0 = -1;
 		return;
 	}
-	logmsg("bound to %s: %s %04x:%04x \"%s\" serial %s, %s %ux%u, %zu frame(s) of %zu bytes at %.2f fps",
+	static int udc_missing;
+	if (!udc_missing)
+		logmsg("bound to %s: %s %04x:%04x \"%s\" serial %s, %s %ux%u, %zu frame(s) of %zu bytes at %.2f fps",
 	       udc_path, P->name, P->vid, P->pid, P->product, serial, P->fourcc, P->width, P->height, nframes,
 	       frame_size, fps);
 
-	int stall_reported = 0;
+	int stall_reported = 0, had_ep = 0;
+	double next_ep_check = 0;
 	while (!quit_sig) {
-		struct pollfd pfd = {ep0, POLLIN, 0};
+		struct pollfd pfd = {ep0, POLLIN | POLLOUT, 0};
 		int pr = poll(&pfd, 1, 50);
 		if (quit_sig)
 			break;
+		/* UDC unbound (e.g. echo dummy_udc.0 > .../dummy_udc/unbind):
+		 * gadgetfs removes the ep files; start over with a fresh open. */
+		if (now_s() >= next_ep_check) {
+			char tmp[1024];
+			next_ep_check = now_s() + 1.0;
+			if (find_ep_file(tmp, sizeof tmp) == 0)
+				had_ep = 1;
+			else if (had_ep) {
+				logmsg("UDC unbound (endpoint files gone)");
+				break;
+			}
+		}
+		if (pr > 0 && (pfd.revents & POLLOUT) && !(pfd.revents & POLLIN)) {
+			/* gadgetfs is in its SETUP state but we never saw that
+			 * request (it overtook a data stage): answer it */
+			ep0_recover("unanswered control request");
+			continue;
+		}
 
 		/* Watchdog: the host stopped reading (VIDIOC_STREAMOFF / app gone).
 		 * The gadget gets no event for that, so a payload that sits in the
@@ -835,16 +883,23 @@ static void serve(void)
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN || errno == EIDRM)
 				continue;
-			logmsg("ep0 read: %s (UDC gone?)", strerror(errno));
+			if (errno == EINVAL) { /* driver registered but no UDC bound yet */
+				if (!udc_missing++)
+					logmsg("no UDC available (unbound?), retrying every 0.5 s");
+			} else {
+				logmsg("ep0 read: %s (UDC gone?)", strerror(errno));
+			}
 			break;
 		}
 		for (ssize_t i = 0; i < n / (ssize_t)sizeof ev[0]; i++) {
 			switch (ev[i].type) {
 			case GFS_CONNECT:
+				udc_missing = 0;
 				cur_speed = (int)ev[i].u.speed;
 				logmsg("connected (%s speed)", cur_speed == 3 ? "high" : cur_speed == 2 ? "full" : "other");
 				break;
 			case GFS_DISCONNECT:
+				udc_missing = 0;
 				ep_teardown();
 				logmsg("disconnected");
 				break;
@@ -853,9 +908,31 @@ static void serve(void)
 				if (verbose)
 					logmsg("suspended");
 				break;
-			case GFS_SETUP:
-				handle_setup(&ev[i].u.setup);
+			case GFS_SETUP: {
+				const struct ctrlreq *c = &ev[i].u.setup;
+				uint8_t out[256];
+				ssize_t outlen = 0;
+				/* Read an OUT data stage at once: the host does not wait
+				 * for us (see ep0_recover), only the next SETUP does. */
+				ep0_outcome = "";
+				if (!(c->bRequestType & USB_DIR_IN) && c->wLength) {
+					if (out_delay_us) /* test hook: provoke the EIDRM race */
+						usleep(out_delay_us);
+					outlen = ep0_read_data(out, c->wLength > sizeof out ? sizeof out : c->wLength);
+					if (outlen < 0 && errno != EIDRM)
+						logmsg("ep0 OUT data: %s", strerror(errno));
+				}
+				handle_setup(c, out, outlen);
+				if (recent_blind)
+					recent_blind--;
+				if (verbose)
+					logmsg("setup %02x %02x wValue=%04x wIndex=%04x wLength=%u%s%s%s%s", c->bRequestType,
+					       c->bRequest, c->wValue, c->wIndex, c->wLength,
+					       (c->bRequestType & USB_TYPE_MASK) == USB_TYPE_CLASS ? " " : "",
+					       (c->bRequestType & USB_TYPE_MASK) == USB_TYPE_CLASS ? req_name(c->bRequest) : "",
+					       outlen < 0 ? " (data lost: EIDRM)" : "", ep0_outcome);
 				break;
+			}
 			case GFS_NOP:
 				break;
 			default:
@@ -902,6 +979,8 @@ int main(int argc, char **argv)
 	}
 	if (fps <= 0)
 		fps = P->fps;
+	if (getenv("UVC_GADGET_TEST_OUT_DELAY_MS"))
+		out_delay_us = 1000u * (unsigned)atoi(getenv("UVC_GADGET_TEST_OUT_DELAY_MS"));
 	if (strlen(serial) > 126) {
 		fprintf(stderr, "uvc-gadget: serial too long\n");
 		return 2;
@@ -970,10 +1049,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		serve();
-		if (!quit_sig) {
-			logmsg("rebinding in 0.5 s");
+		if (!quit_sig)
 			usleep(500000);
-		}
 	}
 	logmsg("signal %d: disconnected from host, exiting (%lu frames sent)", (int)quit_sig, sent_total);
 	pthread_mutex_lock(&mu);
