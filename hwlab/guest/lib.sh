@@ -4,13 +4,13 @@
 ok() { echo "test $1: OK"; }
 fail() { echo "test $1: FAIL ($2)"; }
 
-# wait_for SECONDS COMMAND...: retries COMMAND every 0.1 s; returns its last status.
+# wait_for SECONDS COMMAND...: retries COMMAND every 0.1 s until it succeeds or SECONDS of guest time have passed
+# (a deadline, not a count: commands are slow under TCG).
 wait_for() {
-  local limit=$1; shift
-  local tries=$((limit * 10))
-  while [ $tries -gt 0 ]; do
+  local deadline=$(awk -v n="$(cut -d' ' -f1 /proc/uptime)" -v l="$1" 'BEGIN { print n + l }'); shift
+  while :; do
     "$@" >/dev/null 2>&1 && return 0
-    tries=$((tries - 1))
+    awk -v t="$deadline" -v n="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { exit !(n >= t) }' && break
     sleep 0.1
   done
   "$@" >/dev/null 2>&1

@@ -36,15 +36,18 @@ public final class USBScanner: CodeScanner, Sendable {
     }
 
     private func run(_ out: AsyncStream<ScannerEvent>.Continuation, stop: StopFlag) {
-        let context: USBContext
-        do { context = try USBContext() } catch {
-            out.yield(.problem(error.description))
-            out.yield(.status(.offline))
-            return
-        }
-        let arrivals = HotplugWatch(context: context)
         var reporter = ScannerReporter(name: name, out: out, timeline: timeline)
         while !stop.isSet {
+            // A fresh libusb context per attempt: libusb's device list follows hot-plug only through udev events,
+            // and a box (or the hardware lab's guest) without a running udevd would never see a replugged scanner.
+            let context: USBContext
+            do { context = try USBContext() } catch {
+                reporter.status(.offline)
+                reporter.problem(error.description)
+                Thread.sleep(forTimeInterval: 2)
+                continue
+            }
+            let arrivals = HotplugWatch(context: context)
             let found = USBScannerDiscovery.list(context: context, sysfs: sysfs).first(where: selector.matches)
             guard let candidate = found else {
                 reporter.status(.offline)
