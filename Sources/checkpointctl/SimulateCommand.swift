@@ -10,7 +10,7 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Write a simulated scene as raw Lepton frames (Y16 centi-kelvin) and a manifest of its travellers.",
         discussion: """
-            The manifest has one tab-separated line per traveller: arrival (s), departure (s), canthus temperature
+            The manifest has one tab-separated line per traveller: arrival (s), departure (s) in frame time, canthus temperature
             (°C), expected verdict at 37.5 °C, and the declaration payload their QR carries. The scene is 160×120 with
             the blackbody disc of the demo configuration (x 148, y 100, radius 6, 35.0 °C) and ends with empty frames.
             """)
@@ -27,6 +27,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Frames per second of the raw file.")
     var fps = 9.0
 
+    @Option(help: "Scene seconds per second of frames: 2 plays the scene at double speed (times in the manifest are frame time).")
+    var speed = 1.0
+
     @Option(help: "Seconds of empty scene after the last traveller.")
     var tail = 8.0
 
@@ -39,6 +42,7 @@ struct SimulateCommand: ParsableCommand {
     func validate() throws {
         guard travellers >= 1, fevers >= 0, fevers <= travellers else { throw ValidationError("need 0 ≤ fevers ≤ travellers ≥ 1") }
         guard fps > 0, fps <= 60 else { throw ValidationError("--fps must be in 0–60") }
+        guard speed >= 0.1, speed <= 10 else { throw ValidationError("--speed must be in 0.1–10") }
     }
 
     func run() throws {
@@ -50,12 +54,12 @@ struct SimulateCommand: ParsableCommand {
         settings.seed = seed &+ 17
         var simulator = SceneSimulator(settings: settings, travellers: queue)
         let end = (queue.map(\.departure).max() ?? 0) + tail
-        let frameCount = Int(end * fps)
+        let frameCount = Int(end / speed * fps)
         guard FileManager.default.createFile(atPath: raw, contents: nil), let out = FileHandle(forWritingAtPath: raw) else {
             throw ValidationError("cannot write \(raw)")
         }
         for i in 0..<frameCount {
-            let frame = simulator.frame(at: Double(i) / fps, sequence: UInt64(i))
+            let frame = simulator.frame(at: Double(i) * speed / fps, sequence: UInt64(i))
             var bytes = [UInt8](repeating: 0, count: frame.pixels.count * 2)
             for (j, value) in frame.pixels.enumerated() {
                 bytes[2 * j] = UInt8(truncatingIfNeeded: value)
@@ -66,11 +70,12 @@ struct SimulateCommand: ParsableCommand {
         try out.close()
         let lines = queue.enumerated().map { i, t in
             [
-                String(format: "%.2f", t.arrival), String(format: "%.2f", t.departure), String(format: "%.2f", t.canthusC),
+                String(format: "%.2f", t.arrival / speed), String(format: "%.2f", t.departure / speed),
+                String(format: "%.2f", t.canthusC),
                 t.canthusC >= 37.5 ? "elevated" : "normal", DemoDeclarations.payload(index: i, seed: seed),
             ].joined(separator: "\t")
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: manifest, atomically: true, encoding: .utf8)
-        print("\(frameCount) frames (\(String(format: "%.1f", end)) s at \(fps) fps), \(queue.count) travellers, \(feverish.count) with fever")
+        print("\(frameCount) frames (\(String(format: "%.1f", end / speed)) s at \(fps) fps), \(queue.count) travellers, \(feverish.count) with fever")
     }
 }
