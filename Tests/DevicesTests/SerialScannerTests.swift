@@ -41,10 +41,12 @@ import TestSupport
         #expect(recorder.scans.first?.transport == "serial")
         #expect(recorder.rejections.first == "scan of 2 bytes is not valid UTF-8 text")
 
+        // Unplug: the stable name goes first, as udev removes it, so the scanner cannot reopen the pty number after
+        // the kernel hands it to another test running in parallel.
+        try FileManager.default.removeItem(atPath: link)
         pty.unplug()
         #expect(await waitUntil(seconds: 10) { recorder.statuses.last == .offline })
         pty = try PseudoTerminal()
-        try FileManager.default.removeItem(atPath: link)
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: pty.slavePath)
         let replugged = Date()
         #expect(await waitUntil(seconds: 10) { recorder.statuses.last == .online })
@@ -52,6 +54,7 @@ import TestSupport
         pty.write(Array("HC1:AFTER-REPLUG\r".utf8))
         #expect(await waitUntil(seconds: 10) { recorder.scans.count == 2 })
         #expect(recorder.scans.last?.payload == "HC1:AFTER-REPLUG")
+        task.cancel()  // stop reading before the pty number is freed for other tests
         pty.unplug()
     }
 
@@ -91,6 +94,7 @@ extension SerialScannerTests {
         // The lane heard about the storm a few times, not 2,001 times, and was told how much was held back.
         #expect((1...4).contains(recorder.rejections.count), "\(recorder.rejections)")
         #expect(recorder.rejections.contains { $0.contains("more rejected input(s) held back") })
+        task.cancel()
         pty.unplug()
     }
 }
