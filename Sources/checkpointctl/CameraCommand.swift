@@ -72,9 +72,7 @@ struct CameraCommand: AsyncParsableCommand {
                 entries.append(entry)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                print(try jsonText(entries))
                 return
             }
             if entries.isEmpty { print("no V4L2 capture devices") }

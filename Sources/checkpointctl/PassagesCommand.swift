@@ -44,9 +44,7 @@ struct PassagesCommand: AsyncParsableCommand {
             var shown = row
             if !payload { shown.payload = nil }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(shown), as: UTF8.self))
+                print(try jsonText(shown))
             } else {
                 print(
                     "#\(row.id ?? 0) \(row.recordedAt) lane \(row.lane): \(row.outcome), "

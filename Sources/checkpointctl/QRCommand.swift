@@ -76,8 +76,6 @@ struct QRReport: Encodable {
     }
 
     func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try jsonText(self)
     }
 }

@@ -26,9 +26,7 @@ struct RecordingCommand: AsyncParsableCommand {
             }
             let summary = CPTVSummary(header: contents.header, frames: contents.frames)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                print(try jsonText(summary))
             } else {
                 print("version \(summary.version), \(summary.width)x\(summary.height), \(summary.frames) frames, \(summary.durationS) s")
                 print("device \(summary.device ?? "-"), model \(summary.model ?? "-")")

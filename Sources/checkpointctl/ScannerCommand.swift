@@ -86,9 +86,7 @@ struct ScannerCommand: AsyncParsableCommand {
                         transport: "serial", kernelDriver: candidate.kernelDriver, selected: lane != nil, lane: lane?.lane))
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                print(try jsonText(entries))
                 return
             }
             if entries.isEmpty { print("no scanner candidates (no USB HID interface, no /dev/ttyACM* or /dev/ttyUSB*)") }
@@ -208,11 +206,10 @@ struct ScannerCommand: AsyncParsableCommand {
                 }
                 enum CodingKeys: String, CodingKey { case payload, symbology, device, transport, bytes }
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let data = (try? encoder.encode(
-                Line(payload: scan.payload, symbology: scan.symbology, device: scan.device, transport: scan.transport, bytes: scan.payload.utf8.count))) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            let line = Line(
+                payload: scan.payload, symbology: scan.symbology, device: scan.device, transport: scan.transport,
+                bytes: scan.payload.utf8.count)
+            return (try? jsonText(line)) ?? "{}"
         }
     }
 
