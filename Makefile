@@ -14,7 +14,7 @@ DEMO_CONFIG ?= examples/demo.toml
 # The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
 HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3
 
-.PHONY: all deps build release test hwtest demo bench clean help
+.PHONY: all deps build release test hwtest demo bench bench-accuracy clean help
 
 all: build
 
@@ -42,6 +42,11 @@ test: deps
 demo: build
 	@echo "Lane page: http://127.0.0.1:8080/  (Ctrl-C stops the lane)"
 	$(SWIFT) run --skip-build checkpointd --config $(DEMO_CONFIG)
+
+# The engine's accuracy on ≥ 1,000 simulated travellers per condition (bias, errors, sensitivity, specificity).
+bench-accuracy: deps
+	mkdir -p bench/.lane && ln -sfn ../.. bench/.lane/checkpoint-lane
+	cd bench && $(SWIFT) run -c release Accuracy $(ACCURACY_TRAVELLERS)
 
 # The virtual hardware lab: the real binaries against real kernel drivers in a QEMU guest (see hwlab/ and
 # hardware-notes.md). One scenario: hwlab/run scanners

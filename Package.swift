@@ -16,7 +16,9 @@ let package = Package(
         .executable(name: "checkpointd", targets: ["checkpointd"]),
         .executable(name: "checkpointctl", targets: ["checkpointctl"]),
         // For the benchmark package in bench/ (kept separate so `make test` does not build it).
-        .library(name: "CheckpointLaneKit", targets: ["Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store"]),
+        .library(name: "CheckpointLaneKit", targets: [
+                "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store",
+            ]),
     ],
     dependencies: [
         // Exact pins: Package.resolved is not committed, so these are the lock.
@@ -30,6 +32,8 @@ let package = Package(
         // Pure domain.
         .target(name: "Thermal", swiftSettings: settings),
         .target(name: "Screening", dependencies: ["Thermal"], swiftSettings: settings),
+        // Scores the engine against simulated travellers with known temperatures (tests and `make bench-accuracy`).
+        .target(name: "ScreeningEvaluation", dependencies: ["Thermal", "Screening"], swiftSettings: settings),
         .target(name: "Declarations", swiftSettings: settings),
         // Scanner protocols: keyboard-wedge and HID POS reports, serial framing (bytes and time in, scans out).
         .target(name: "ScannerProtocols", swiftSettings: settings),
@@ -81,7 +85,8 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(name: "ThermalTests", dependencies: ["Thermal", "TestSupport"], swiftSettings: settings),
         .testTarget(
-            name: "ScreeningTests", dependencies: ["Screening", "Thermal", "TestSupport"], swiftSettings: settings),
+            name: "ScreeningTests", dependencies: ["Screening", "ScreeningEvaluation", "Thermal", "TestSupport"],
+            swiftSettings: settings),
         .testTarget(name: "DeclarationsTests", dependencies: ["Declarations"], swiftSettings: settings),
         .testTarget(name: "ScannerProtocolsTests", dependencies: ["ScannerProtocols"], swiftSettings: settings),
         .testTarget(

@@ -28,6 +28,11 @@ let package = Package(
             ],
             path: "Benchmarks/Scanner",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Not a timing benchmark: the engine's accuracy on simulated travellers (`make bench-accuracy`).
+        .executableTarget(
+            name: "Accuracy",
+            dependencies: [.product(name: "CheckpointLaneKit", package: "checkpoint-lane")],
+            path: "Accuracy"),
     ],
     swiftLanguageModes: [.v6]
 )

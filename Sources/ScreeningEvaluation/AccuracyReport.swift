@@ -1,0 +1,87 @@
+import Screening
+import Thermal
+
+/// What an accuracy run found, per traveller and in summary.
+public struct AccuracyReport: Sendable {
+    public var conditions: String
+    public var thresholdC: Double
+    public var outcomes: [Outcome]
+
+    public struct Outcome: Sendable {
+        public var traveller: SceneTraveller
+        public var reading: Measurement?
+        /// Retry reasons shown before the reading (or instead of it).
+        public var retries: [RetryReason] = []
+        /// More than one reading for one traveller (should never happen).
+        public var extraReadings = 0
+
+        /// Screening temperature − true canthus temperature (°C), unrounded skin reading + offset.
+        public var error: Double? { reading.map { $0.skinC - traveller.canthusC } }
+    }
+
+    public var travellers: Int { outcomes.count }
+    public var errors: [Double] { outcomes.compactMap(\.error) }
+    public var bias: Double { mean(errors) }
+    public var meanAbsoluteError: Double { mean(errors.map(abs)) }
+    /// The absolute error that 95 % of readings stay within.
+    public var p95AbsoluteError: Double { percentile(errors.map(abs), 0.95) }
+
+    /// Of the measured travellers at least 0.3 °C above the threshold, the share called elevated.
+    public var sensitivity: Double? {
+        share(outcomes.filter { $0.reading != nil && $0.traveller.canthusC >= thresholdC + 0.3 }) { $0.reading!.verdict == .elevated }
+    }
+    /// Of the measured travellers at least 0.3 °C below the threshold, the share called normal.
+    public var specificity: Double? {
+        share(outcomes.filter { $0.reading != nil && $0.traveller.canthusC <= thresholdC - 0.3 }) { $0.reading!.verdict == .normal }
+    }
+    public var measuredWithoutRetry: Double { share(outcomes) { $0.reading != nil && $0.retries.isEmpty } ?? 0 }
+    public var measuredAfterRetry: Double { share(outcomes) { $0.reading != nil && !$0.retries.isEmpty } ?? 0 }
+    public var notMeasured: Double { share(outcomes) { $0.reading == nil } ?? 0 }
+    public var duplicateReadings: Int { outcomes.reduce(0) { $0 + $1.extraReadings } }
+
+    /// Retry reasons of travellers never measured, most common first.
+    public var unmeasuredReasons: [(RetryReason?, Int)] {
+        var counts: [String: (RetryReason?, Int)] = [:]
+        for o in outcomes where o.reading == nil {
+            let reason = o.retries.last
+            counts[reason?.rawValue ?? "none", default: (reason, 0)].1 += 1
+        }
+        return counts.values.sorted { $0.1 > $1.1 }
+    }
+
+    /// One block of text for the terminal and the notes.
+    public var summary: String {
+        func f(_ v: Double?) -> String { v.map { fixed($0, 2) } ?? "n/a" }
+        func pct(_ v: Double?) -> String { v.map { fixed($0 * 100, 1) + " %" } ?? "n/a" }
+        var lines = [
+            "\(conditions): \(travellers) travellers, threshold \(thresholdC) °C",
+            "  bias \(f(bias)) °C, MAE \(f(meanAbsoluteError)) °C, 95 % of errors within ±\(f(p95AbsoluteError)) °C",
+            "  sensitivity \(pct(sensitivity)) (≥ +0.3 °C), specificity \(pct(specificity)) (≤ −0.3 °C)",
+            "  measured without retry \(pct(measuredWithoutRetry)), after a retry \(pct(measuredAfterRetry)), not measured \(pct(notMeasured)), duplicate readings \(duplicateReadings)",
+        ]
+        let reasons = unmeasuredReasons.map { "\($0.0?.rawValue ?? "no reason given") \($0.1)" }
+        if !reasons.isEmpty { lines.append("  not measured because: " + reasons.joined(separator: ", ")) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `v` with `digits` decimals (this module does not pull in Foundation for one formatter).
+    private func fixed(_ v: Double, _ digits: Int) -> String {
+        guard v.isFinite else { return "n/a" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(v) * scale).rounded()
+        let whole = Int(scaled / scale), fraction = String(Int(scaled) % Int(scale))
+        let sign = v < 0 && scaled != 0 ? "-" : ""
+        return sign + String(whole) + (digits > 0 ? "." + String(repeating: "0", count: digits - fraction.count) + fraction : "")
+    }
+
+    private func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
+    private func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+    private func share(_ list: [Outcome], _ predicate: (Outcome) -> Bool) -> Double? {
+        list.isEmpty ? nil : Double(list.filter(predicate).count) / Double(list.count)
+    }
+}
