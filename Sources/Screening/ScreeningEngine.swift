@@ -24,6 +24,17 @@ public struct ScreeningEngine: Sendable {
     private var pauseCandidateFrames = 0
     private var lastTimestamp: Double?
     private var lastFlatField: Double?
+    /// Face widths of the last few frames: a face still growing belongs to someone walking up to the mark.
+    private var recentFaceWidths: [Int] = []
+
+    /// Frames over which a growing face means "still approaching", and the growth (px) that counts.
+    static let approachFrames = 3
+    static let approachGrowthPx = 2
+
+    private var isApproaching: Bool {
+        guard let first = recentFaceWidths.first, let last = recentFaceWidths.last, recentFaceWidths.count >= 2 else { return true }
+        return last - first >= Self.approachGrowthPx
+    }
 
     /// Frames without a subject before the traveller counts as gone.
     static let leaveFrames = 4
@@ -97,6 +108,8 @@ public struct ScreeningEngine: Sendable {
         present = true
         absentFrames = 0
         if measured { return events }
+        recentFaceWidths.append(subject.faceWidth)
+        if recentFaceWidths.count > Self.approachFrames { recentFaceWidths.removeFirst() }
 
         // Gates, in the order a traveller can act on them.
         var reason: RetryReason?
@@ -105,7 +118,7 @@ public struct ScreeningEngine: Sendable {
             reason = .referenceMissing
         } else if let sinceFFC, sinceFFC < config.ffcHoldoffSeconds {
             reason = .afterFlatField
-        } else if subjects.count > 1 {
+        } else if subjects.count > 1 || subject.heads > 1 {
             reason = .onePersonAtATime
         } else if subject.touchesTop || subject.faceWidth > config.maxFaceWidthPx {
             reason = .tooClose
@@ -126,6 +139,8 @@ public struct ScreeningEngine: Sendable {
         if let reason {
             window.removeAll()
             if reason == blockingReason { blockingFrames += 1 } else { blockingReason = reason; blockingFrames = 1 }
+            // "Come closer" is for someone who stopped too far, not for everyone on their way to the mark.
+            if reason == .tooFar, isApproaching { blockingFrames = 0 }
             if blockingFrames >= Self.debounceFrames && announcedRetry != reason {
                 announcedRetry = reason
                 events.append(.retry(reason))
@@ -198,6 +213,7 @@ public struct ScreeningEngine: Sendable {
         blockingReason = nil
         blockingFrames = 0
         announcedRetry = nil
+        recentFaceWidths.removeAll()
     }
 
     /// Why screening is paused right now, if it is.

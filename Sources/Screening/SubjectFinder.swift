@@ -9,6 +9,8 @@ struct Subject: Equatable {
     var centreX: Double
     var centreY: Double
     var touchesTop: Bool
+    /// Heads along the top of the outline: two people standing close together form one warm component.
+    var heads: Int = 1
     /// The component's label in the finder's label image, used to select the face's pixels.
     var label: Int32
 }
@@ -26,6 +28,7 @@ struct SubjectFinder {
     private var rowCount: [Int] = []
     private var rowMin: [Int] = []
     private var rowMax: [Int] = []
+    private var columnTop: [Int] = []
     let thresholdCK: Float
     /// Mean change of the background pixels from the previous frame (centi-kelvin): a flat-field step shows here.
     private(set) var backgroundStepCK: Double = 0
@@ -44,6 +47,7 @@ struct SubjectFinder {
             rowCount = [Int](repeating: 0, count: height)
             rowMin = rowCount
             rowMax = rowCount
+            columnTop = [Int](repeating: 0, count: width)
         }
         let n = width * height
         // Foreground mask (label -1) and the background's mean step in one pass.
@@ -94,6 +98,7 @@ struct SubjectFinder {
             rowMin[y] = Int.max
             rowMax[y] = -1
         }
+        for x in 0..<width { columnTop[x] = Int.max }
         stack.removeAll(keepingCapacity: true)
         stack.append(start)
         labels[start] = label
@@ -104,6 +109,7 @@ struct SubjectFinder {
             rowCount[y] += 1
             rowMin[y] = min(rowMin[y], x)
             rowMax[y] = max(rowMax[y], x)
+            columnTop[x] = min(columnTop[x], y)
             top = min(top, y)
             bottom = max(bottom, y)
             if x > 0 && labels[i - 1] == -1 { labels[i - 1] = label; stack.append(i - 1) }
@@ -133,7 +139,25 @@ struct SubjectFinder {
         }
         return Subject(
             area: area, headTop: top, headBottom: headBottom, faceWidth: maxWidth,
-            centreX: cx / max(rows, 1), centreY: Double(top + headBottom) / 2, touchesTop: top == 0, label: label)
+            centreX: cx / max(rows, 1), centreY: Double(top + headBottom) / 2, touchesTop: top == 0,
+            heads: countHeads(top: top, bottom: bottom), label: label)
+    }
+
+    /// Runs of columns whose outline reaches near the top (heads), separated by lower columns (necks and shoulders
+    /// between two people). A run narrower than a few pixels (a strand of hair, noise) is not a head.
+    private func countHeads(top: Int, bottom: Int) -> Int {
+        let headLevel = top + max(4, (bottom - top) / 4)
+        var heads = 0, run = 0
+        for x in 0..<width {
+            if columnTop[x] <= headLevel {
+                run += 1
+            } else {
+                if run >= 4 { heads += 1 }
+                run = 0
+            }
+        }
+        if run >= 4 { heads += 1 }
+        return max(heads, 1)
     }
 
     /// The site: the warmest robust spot of the upper face (eye band), as an inner-eye-corner proxy.

@@ -59,6 +59,11 @@ public struct AccuracyReport: Sendable {
             "  sensitivity \(pct(sensitivity)) (≥ +0.3 °C), specificity \(pct(specificity)) (≤ −0.3 °C)",
             "  measured without retry \(pct(measuredWithoutRetry)), after a retry \(pct(measuredAfterRetry)), not measured \(pct(notMeasured)), duplicate readings \(duplicateReadings)",
         ]
+        var before: [String: Int] = [:]
+        for o in outcomes where o.reading != nil { for r in Set(o.retries.map(\.rawValue)) { before[r, default: 0] += 1 } }
+        if !before.isEmpty {
+            lines.append("  retries shown before a reading: " + before.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         let reasons = unmeasuredReasons.map { "\($0.0?.rawValue ?? "no reason given") \($0.1)" }
         if !reasons.isEmpty { lines.append("  not measured because: " + reasons.joined(separator: ", ")) }
         return lines.joined(separator: "\n")

@@ -168,7 +168,7 @@ public struct SceneSimulator: Sendable {
         let clothes = CentiKelvin.fromCelsius(ambient + 0.35 * max(0, 33 - ambient))
         let neck = CentiKelvin.fromCelsius(c - 1.5)
         // Body and neck.
-        for y in max(0, Int(neckTop))..<h {
+        for y in min(h, max(0, Int(neckTop)))..<h {  // a face close enough to fill the image has no body in view
             let yy = Double(y)
             let halfWidth: Double
             let value: Double

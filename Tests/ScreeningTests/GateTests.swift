@@ -1,0 +1,85 @@
+import Screening
+import Testing
+import TestSupport
+import Thermal
+
+/// Each gate of the engine on a constructed scene: the traveller hears the reason, and no number is made up.
+@Suite struct GateTests {
+    typealias Scene = SimulatedSceneTests
+
+    static func retries(_ events: [(t: Double, event: ScreeningEvent)]) -> [RetryReason] {
+        events.compactMap { if case .retry(let r) = $0.event { r } else { nil } }
+    }
+
+    @Test func standingTooFarIsToldToComeCloserAndNotMeasured() {
+        let events = Scene.run([SceneTraveller(arrival: 2, dwell: 5, canthusC: 36.8, faceWidthPx: 24)])
+        #expect(Self.retries(events) == [.tooFar])
+        #expect(Scene.measurements(events).isEmpty)
+    }
+
+    @Test func walkingUpToTheMarkIsNotToldToComeCloser() {
+        // Faces grow from small to 44 px during the approach; the engine waits instead of nagging.
+        let travellers = SceneScript.queue(count: 5, feverShare: 0, seed: 21)
+        let events = Scene.run(travellers)
+        #expect(!Self.retries(events).contains(.tooFar))
+        #expect(Scene.measurements(events).count == 5)
+    }
+
+    @Test func tooCloseIsToldToStepBack() {
+        let events = Scene.run([SceneTraveller(arrival: 2, dwell: 5, canthusC: 36.8, faceWidthPx: 110)])
+        #expect(Self.retries(events).contains(.tooClose))
+        #expect(Scene.measurements(events).isEmpty)
+    }
+
+    @Test func twoPeopleAtOnceAreAskedToComeOneAtATime() {
+        // The blackbody on the left, so the companion (to the traveller's right) does not cover it; when they do,
+        // the engine says "reference missing" first, which is just as honest.
+        var settings = SceneSettings()
+        settings.reference = SceneSettings.ReferenceDisc(x: 12, y: 100, radius: 6, temperatureC: 35.0)
+        var config = Scene.config()
+        config.reference = .region(x: 12, y: 100, radius: 6)
+        let events = Scene.run(
+            [SceneTraveller(arrival: 2, dwell: 5, canthusC: 36.8, companion: true)], settings: settings, config: config)
+        #expect(Self.retries(events).contains(.onePersonAtATime))
+        #expect(Scene.measurements(events).isEmpty)
+    }
+
+    @Test func aFlatFieldCorrectionHoldsTheReadingBack() {
+        var settings = SceneSettings()
+        settings.reference = Scene.reference
+        settings.ffcTimes = [2.5]  // while the traveller walks up
+        let traveller = SceneTraveller(arrival: 2, dwell: 12, canthusC: 37.9)
+        let events = Scene.run([traveller], settings: settings)
+        #expect(Self.retries(events).contains(.afterFlatField))
+        let reading = try! #require(Scene.measurements(events).first)
+        // Not within the hold-off (5 s from the correction, as the camera's telemetry counts it), and still right.
+        #expect(reading.time >= 2.5 + 4.9)
+        #expect(abs(reading.skinC - 37.9) <= 0.15)
+        #expect(reading.verdict == .elevated)
+    }
+
+    @Test func aStuckHotPixelOnTheFaceDoesNotRaiseTheReading() {
+        var settings = SceneSettings()
+        settings.reference = Scene.reference
+        // Hot pixels around where the face's upper part is when standing at the mark (image centre, upper half).
+        settings.hotPixels = (0..<12).map { PixelPosition(x: 74 + $0 % 6 * 2, y: 30 + $0 / 6 * 4) }
+        let events = Scene.run([SceneTraveller(arrival: 2, dwell: 5, canthusC: 36.6)], settings: settings)
+        let reading = try! #require(Scene.measurements(events).first)
+        #expect(abs(reading.skinC - 36.6) <= 0.15, "read \(reading.skinC)")
+        #expect(reading.verdict == .normal)
+    }
+
+    @Test func framesThatAreNotTemperaturesPauseScreening() {
+        var engine = ScreeningEngine(config: Scene.config())
+        // 8-bit video values in a 16-bit frame: nothing near a room temperature in centi-kelvin.
+        let frame = ThermalFrame(width: 160, height: 120, pixels: [UInt16](repeating: 128, count: 160 * 120), timestamp: 0, sequence: 0)
+        #expect(engine.process(frame) == [.paused(.notRadiometric)])
+        #expect(engine.pausedReason == .notRadiometric)
+    }
+
+    @Test func oneMeasuredEventPerTravellerEvenWhenTheyStayLong() {
+        let events = Scene.run([SceneTraveller(arrival: 2, dwell: 20, canthusC: 36.9)])
+        #expect(Scene.measurements(events).count == 1)
+        #expect(events.filter { $0.event == .left }.count == 1)
+    }
+}
