@@ -128,7 +128,11 @@ public struct ScreeningEngine: Sendable {
         var siteReading: (valueCK: Double, x: Int, y: Int, pixels: Int)?
         if reason == nil {
             siteReading = finder.site(of: subject, in: frame)
-            if siteReading == nil { reason = .faceNotReadable }
+            if let site = siteReading {
+                if finder.eyesCovered(subject, in: frame, siteCK: site.valueCK) { reason = .faceNotReadable }
+            } else {
+                reason = .faceNotReadable
+            }
         }
         if reason == nil, let first = window.first {
             let dx = subject.centreX - first.centreX, dy = subject.centreY - first.centreY

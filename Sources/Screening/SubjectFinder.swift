@@ -160,6 +160,26 @@ struct SubjectFinder {
         return max(heads, 1)
     }
 
+    /// Whether something cool covers the eye band across the middle of the face (glasses: glass is opaque to long-wave
+    /// infrared, so the inner eye corners behind it cannot be measured, and the warmest skin left is forehead or
+    /// cheek, which reads low). Pixels count as covered when they are not part of the warm body or read more than
+    /// 3 K below the site.
+    func eyesCovered(_ subject: Subject, in frame: ThermalFrame, siteCK: Double) -> Bool {
+        let headH = Double(subject.headBottom - subject.headTop + 1)
+        let y0 = subject.headTop + Int(headH * 0.40), y1 = subject.headTop + Int(headH * 0.54)
+        let half = Double(subject.faceWidth) * 0.3
+        let x0 = max(0, Int(subject.centreX - half)), x1 = min(width - 1, Int(subject.centreX + half))
+        guard y0 <= y1, x0 < x1, y1 < height else { return false }
+        var covered = 0, total = 0
+        for y in y0...y1 {
+            for x in x0...x1 {
+                total += 1
+                if labels[y * width + x] != subject.label || Double(frame[x, y]) < siteCK - 300 { covered += 1 }
+            }
+        }
+        return total > 0 && Double(covered) / Double(total) > 0.35
+    }
+
     /// The site: the warmest robust spot of the upper face (eye band), as an inner-eye-corner proxy.
     /// Isolated hot pixels (warmer than all four neighbours by a wide margin) are rejected; the site value is the
     /// mean of the warmest few pixels that remain.

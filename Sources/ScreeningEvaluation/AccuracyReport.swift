@@ -64,6 +64,17 @@ public struct AccuracyReport: Sendable {
         if !before.isEmpty {
             lines.append("  retries shown before a reading: " + before.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        let groups: [(String, (Outcome) -> Bool)] = [
+            ("plain", { !$0.traveller.glasses && !$0.traveller.hat && abs($0.traveller.turnDegrees) < 5 }),
+            ("glasses", { $0.traveller.glasses }), ("hat", { $0.traveller.hat }),
+            ("turned ≥ 5°", { abs($0.traveller.turnDegrees) >= 5 }),
+        ]
+        let byGroup = groups.compactMap { name, member -> String? in
+            let errors = outcomes.filter(member).compactMap(\.error)
+            guard !errors.isEmpty, errors.count < outcomes.count else { return nil }
+            return "\(name) n=\(errors.count) bias \(f(mean(errors))) p95 ±\(f(percentile(errors.map(abs), 0.95)))"
+        }
+        if !byGroup.isEmpty { lines.append("  by group: " + byGroup.joined(separator: "; ")) }
         let reasons = unmeasuredReasons.map { "\($0.0?.rawValue ?? "no reason given") \($0.1)" }
         if !reasons.isEmpty { lines.append("  not measured because: " + reasons.joined(separator: ", ")) }
         return lines.joined(separator: "\n")

@@ -83,3 +83,12 @@ import Thermal
         #expect(events.filter { $0.event == .left }.count == 1)
     }
 }
+
+extension GateTests {
+    @Test func glassesHidingTheEyeCornersAreAskedOffInsteadOfReadingTheForehead() {
+        let events = Scene.run([SceneTraveller(arrival: 2, dwell: 5, canthusC: 38.2, glasses: true)])
+        // Measuring the forehead instead would read 0.7 °C low and pass this feverish traveller as normal.
+        #expect(Scene.measurements(events).isEmpty)
+        #expect(Self.retries(events).contains(.faceNotReadable))
+    }
+}
