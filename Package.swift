@@ -94,7 +94,7 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "DevicesTests",
-            dependencies: ["Devices", "Thermal", "Lane", "Declarations", "ScannerProtocols", "CV4L2", "TestSupport"], swiftSettings: settings),
+            dependencies: ["Devices", "Thermal", "Lane", "Declarations", "Screening", "ScannerProtocols", "CV4L2", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],

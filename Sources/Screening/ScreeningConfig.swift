@@ -32,6 +32,8 @@ public struct ScreeningConfig: Sendable, Equatable {
         case none
         /// A disc at a fixed place in the upright image.
         case region(x: Int, y: Int, radius: Int)
+        /// A disc the engine finds by itself in the lower part of the image; screening pauses until it has.
+        case auto
     }
 
     /// Systematic standard uncertainty (K) of a reading with a blackbody reference (ETRS set-point plus

@@ -11,6 +11,8 @@ public struct ScreeningEngine: Sendable {
     public let config: ScreeningConfig
     private var finder: SubjectFinder
     private var reference: ReferenceTracker?
+    /// In `.auto` mode, until the reference has been found.
+    private var locator: ReferenceLocator?
 
     private var present = false
     private var measured = false
@@ -36,6 +38,12 @@ public struct ScreeningEngine: Sendable {
         return last - first >= Self.approachGrowthPx
     }
 
+    /// A warm component counts as another person only when it stands beside the traveller. Real people fall apart
+    /// into several components (a beard, a scarf or cool clothes cut the outline), stacked under the same head.
+    static func isSecondPerson(_ other: Subject, beside main: Subject) -> Bool {
+        abs(other.centreX - main.centreX) > Double(main.faceWidth + other.faceWidth) / 2 + 2
+    }
+
     /// Frames without a subject before the traveller counts as gone.
     static let leaveFrames = 4
     /// Frames a new blocking reason must persist before it is announced (avoids flicker).
@@ -58,6 +66,8 @@ public struct ScreeningEngine: Sendable {
         finder = SubjectFinder(thresholdK: config.foregroundThresholdK)
         if case .region(let x, let y, let r) = config.reference {
             reference = ReferenceTracker(x: x, y: y, radius: r, stabilityLimitC: config.referenceStabilityLimitC)
+        } else if config.reference == .auto {
+            locator = ReferenceLocator()
         }
     }
 
@@ -76,6 +86,16 @@ public struct ScreeningEngine: Sendable {
         }
 
         var referenceRaw: Double?, referenceStd = 0.0
+        if var search = locator {
+            if let found = search.update(frame) {
+                reference = ReferenceTracker(
+                    x: found.x, y: found.y, radius: found.radius, stabilityLimitC: config.referenceStabilityLimitC)
+                locator = nil
+            } else {
+                locator = search
+                setPause(.referenceMissing, into: &events)
+            }
+        }
         if var tracker = reference {
             switch tracker.update(frame) {
             case .ok(let raw, let std):
@@ -114,11 +134,11 @@ public struct ScreeningEngine: Sendable {
         // Gates, in the order a traveller can act on them.
         var reason: RetryReason?
         let sinceFFC = frame.msSinceFFC.map { Double($0) / 1000 } ?? lastFlatField.map { t - $0 }
-        if reference != nil && referenceRaw == nil {
+        if (reference != nil || locator != nil) && referenceRaw == nil {
             reason = .referenceMissing
         } else if let sinceFFC, sinceFFC < config.ffcHoldoffSeconds {
             reason = .afterFlatField
-        } else if subjects.count > 1 || subject.heads > 1 {
+        } else if subjects.dropFirst().contains(where: { Self.isSecondPerson($0, beside: subject) }) || subject.heads > 1 {
             reason = .onePersonAtATime
         } else if subject.touchesTop || subject.faceWidth > config.maxFaceWidthPx {
             reason = .tooClose

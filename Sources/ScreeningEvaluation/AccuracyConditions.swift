@@ -22,6 +22,8 @@ public struct AccuracyConditions: Sendable {
     public var hotPixels = 0
     /// A blackbody reference in view (and configured).
     public var reference = true
+    /// The engine finds the reference itself instead of being told where it is.
+    public var findReference = false
 
     public init(name: String) { self.name = name }
 
@@ -40,6 +42,14 @@ public struct AccuracyConditions: Sendable {
         c.driftCKPerMinute = 5
         c.flatFieldEverySeconds = 120
         c.hotPixels = 5
+        return c
+    }
+
+    /// The hard conditions with the reference found automatically.
+    public static var hardAutoReference: AccuracyConditions {
+        var c = AccuracyConditions.hard
+        c.name = "hard, reference found automatically"
+        c.findReference = true
         return c
     }
 

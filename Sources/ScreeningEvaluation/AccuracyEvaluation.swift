@@ -50,7 +50,7 @@ public enum AccuracyEvaluation {
         var config = ScreeningConfig()
         config.thresholdC = thresholdC
         if let disc = settings.reference {
-            config.reference = .region(x: disc.x, y: disc.y, radius: disc.radius)
+            config.reference = conditions.findReference ? .auto : .region(x: disc.x, y: disc.y, radius: disc.radius)
             config.referenceSetpointC = disc.temperatureC
         } else {
             config.reference = .none

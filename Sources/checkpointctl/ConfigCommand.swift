@@ -27,7 +27,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 print("ok: \(file)")
                 for lane in config.lanes {
                     print(
-                        "  lane \(lane.id) (\(lane.name)): \(lane.pairing.mode.rawValue), threshold \(lane.screening.thresholdC) °C, \(lane.screening.reference == .none ? "no reference" : "blackbody reference")"
+                        "  lane \(lane.id) (\(lane.name)): \(lane.pairing.mode.rawValue), threshold \(lane.screening.thresholdC) °C, \(lane.screening.reference == .none ? "no reference" : lane.screening.reference == .auto ? "blackbody reference (found automatically)" : "blackbody reference")"
                     )
                     let scanners = lane.scanners.map { scanner -> String in
                         switch scanner {

@@ -10,7 +10,7 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Run the screening engine over a recording as fast as possible and print what it decides.",
         discussion: """
-            Uses the first lane's screening settings from --config (default: no reference, threshold 37.5 °C).
+            Uses the first lane's screening settings from --config (default: the reference found automatically, threshold 37.5 °C).
             With --json, prints one object per event:
               {"t": seconds since the first frame, "event": "measured"|"retry"|"left"|"paused"|"resumed", ...}
             ("measured" carries temperature_c, skin_c, uncertainty_c, verdict, site [x, y], face_width_px;
@@ -38,6 +38,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         var screening = ScreeningConfig()
+        screening.reference = .auto  // recordings come from stations with a blackbody somewhere in view
         if let config {
             do { screening = try ApplianceConfig.load(path: config).lanes[0].screening } catch {
                 FileHandle.standardError.write(Data("replay: \(config): \(error)\n".utf8))

@@ -92,3 +92,25 @@ extension GateTests {
         #expect(Self.retries(events).contains(.faceNotReadable))
     }
 }
+
+extension GateTests {
+    @Test func anAutomaticReferenceIsFoundAndCorrectsTheSensorBias() {
+        var config = Scene.config()
+        config.reference = .auto
+        let events = Scene.run([SceneTraveller(arrival: 3, dwell: 5, canthusC: 37.8)], config: config)
+        let reading = try! #require(Scene.measurements(events).first)
+        #expect(reading.referenced)
+        #expect(abs(reading.skinC - 37.8) <= 0.15, "read \(reading.skinC)")  // the −1.8 K sensor bias is gone
+    }
+
+    @Test func withoutADiscInViewAutomaticModeStaysPausedAndMeasuresNothing() {
+        var settings = SceneSettings()
+        settings.reference = nil
+        var config = Scene.config()
+        config.reference = .auto
+        let events = Scene.run([SceneTraveller(arrival: 2, dwell: 5, canthusC: 36.8)], settings: settings, config: config)
+        #expect(events.contains { $0.event == .paused(.referenceMissing) })
+        #expect(!events.contains { $0.event == .resumed })
+        #expect(Scene.measurements(events).isEmpty)
+    }
+}

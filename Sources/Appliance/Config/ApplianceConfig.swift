@@ -218,7 +218,8 @@ public struct ApplianceConfig: Sendable {
         if let s = try lane.table("screening") {
             screening.thresholdC = try s.double("threshold_c", default: 37.5, range: 34.0...39.0, step: 0.1)
             screening.offsetC = try s.double("offset_c", default: 0, range: -5...5)
-            switch try s.oneOf("reference", ["region", "none"], default: "region") {
+            switch try s.oneOf("reference", ["region", "auto", "none"], default: "region") {
+            case "auto": screening.reference = .auto
             case "region":
                 screening.reference = .region(
                     x: try s.int("reference_x", default: simulatedReference.x, range: 0...1023),

