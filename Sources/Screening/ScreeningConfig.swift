@@ -24,6 +24,8 @@ public struct ScreeningConfig: Sendable, Equatable {
     public var sensorNoiseK = 0.05
     /// A warm area must be this much above the learned background (K) to count as a person.
     public var foregroundThresholdK = 1.0
+    /// Relative mode (off by default): the threshold also follows the lane's recent normal readings.
+    public var relative: RelativeThreshold?
 
     public init() {}
 

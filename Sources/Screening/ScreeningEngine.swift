@@ -11,6 +11,7 @@ public struct ScreeningEngine: Sendable {
     public let config: ScreeningConfig
     private var finder: SubjectFinder
     private var reference: ReferenceTracker?
+    private var relative: RelativeThreshold?
     /// In `.auto` mode, until the reference has been found.
     private var locator: ReferenceLocator?
 
@@ -64,6 +65,7 @@ public struct ScreeningEngine: Sendable {
     public init(config: ScreeningConfig) {
         self.config = config
         finder = SubjectFinder(thresholdK: config.foregroundThresholdK)
+        relative = config.relative
         if case .region(let x, let y, let r) = config.reference {
             reference = ReferenceTracker(x: x, y: y, radius: r, stabilityLimitC: config.referenceStabilityLimitC)
         } else if config.reference == .auto {
@@ -181,7 +183,9 @@ public struct ScreeningEngine: Sendable {
                 faceWidth: subject.faceWidth, centreX: subject.centreX, centreY: subject.centreY,
                 referenceStdCK: referenceStd))
         if window.count >= config.stableFrames {
-            events.append(.measured(measurement(at: t, referenced: referenceRaw != nil)))
+            let reading = measurement(at: t, referenced: referenceRaw != nil)
+            if reading.verdict == .normal { relative?.learn(normal: reading.temperatureC) }
+            events.append(.measured(reading))
             measured = true
             window.removeAll()
         }
@@ -202,11 +206,12 @@ public struct ScreeningEngine: Sendable {
         let combined = (uNoise * uNoise + uPixels * uPixels + uReference * uReference + uSystematic * uSystematic)
             .squareRoot()
         let shown = roundedToTenth(screening)
+        let threshold = roundedToTenth(relative?.effectiveThreshold(absolute: config.thresholdC) ?? config.thresholdC)
         let last = window[window.count - 1]
         return Measurement(
             time: t, temperatureC: shown, skinC: (skinC * 100).rounded() / 100,
             uncertaintyC: max(0.1, roundedToTenth(2 * combined)),
-            verdict: shown >= config.thresholdC - 1e-9 ? .elevated : .normal, thresholdC: config.thresholdC,
+            verdict: shown >= threshold - 1e-9 ? .elevated : .normal, thresholdC: threshold,
             siteX: last.x, siteY: last.y, faceWidthPx: last.faceWidth, referenced: referenced,
             framesUsed: window.count)
     }

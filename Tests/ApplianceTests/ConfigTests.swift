@@ -180,3 +180,16 @@ import Thermal
         #expect(error("source = \"hidraw\"")?.hasPrefix("lane[1].scanner.source (line 6): 'hidraw' is not one of: simulated, usb, serial, none") == true)
     }
 }
+
+@Suite struct RelativeModeConfigTests {
+    @Test func relativeModeIsOffByDefaultAndReadsItsKeys() throws {
+        let plain = try ApplianceConfig.parse("[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"v4l2\"\n[lane.screening]\nthreshold_c = 37.5\n")
+        #expect(plain.lanes[0].screening.relative == nil)
+        let relative = try ApplianceConfig.parse(
+            "[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"v4l2\"\n[lane.screening]\nrelative_mode = true\nrelative_readings = 20\nrelative_deviation_c = 0.8\n")
+        #expect(relative.lanes[0].screening.relative == RelativeThreshold(readings: 20, deviationC: 0.8))
+        #expect(throws: ConfigError.self) {
+            try ApplianceConfig.parse("[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"v4l2\"\n[lane.screening]\nrelative_mode = true\nrelative_deviation_c = 5\n")
+        }
+    }
+}

@@ -41,7 +41,7 @@ import TestSupport
         _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }
         let reader = try SSETestReader(port: try #require(port.withLock { $0 }))
         #expect(
-            await waitUntil(seconds: 30) {
+            await waitUntil(seconds: 60) {
                 reader.objects.contains { $0["type"] as? String == "device" && $0["status"] as? String == "online" && ($0["device"] as? String)?.contains("pts") == true }
             })
 

@@ -27,13 +27,21 @@ import Thermal
         return events
     }
 
+    /// `run` on a thread of its own: these scenes keep a core busy for seconds, and the cooperative pool (two
+    /// threads here) must stay free for the tests that wait on devices and servers.
+    static func runOffPool(
+        _ travellers: [SceneTraveller], settings: SceneSettings = SceneSettings(), config: ScreeningConfig = config()
+    ) async -> [(t: Double, event: ScreeningEvent)] {
+        try! await cpuHeavy { run(travellers, settings: settings, config: config) }
+    }
+
     static func measurements(_ events: [(t: Double, event: ScreeningEvent)]) -> [Measurement] {
         events.compactMap { if case .measured(let m) = $0.event { m } else { nil } }
     }
 
-    @Test func oneMeasurementPerTravellerAtTheTrueTemperature() {
+    @Test func oneMeasurementPerTravellerAtTheTrueTemperature() async {
         let travellers = SceneScript.queue(count: 6, feverShare: 0.5, seed: 11)
-        let events = Self.run(travellers)
+        let events = await Self.runOffPool(travellers)
         let readings = Self.measurements(events)
         #expect(readings.count == travellers.count)
         #expect(events.filter { $0.event == .left }.count == travellers.count)
@@ -46,11 +54,11 @@ import Thermal
         }
     }
 
-    @Test func withoutReferenceTheSensorBiasShowsAndTheUncertaintySaysSo() {
+    @Test func withoutReferenceTheSensorBiasShowsAndTheUncertaintySaysSo() async {
         var config = Self.config()
         config.reference = .none
         let travellers = [SceneTraveller(arrival: 2, dwell: 4, canthusC: 36.8)]
-        let readings = Self.measurements(Self.run(travellers, config: config))
+        let readings = Self.measurements(await Self.runOffPool(travellers, config: config))
         let reading = try! #require(readings.first)
         #expect(!reading.referenced)
         // The camera reads 1.8 K low and nothing corrects it: an honest engine reports that value, not 36.8.
@@ -58,10 +66,10 @@ import Thermal
         #expect(reading.uncertaintyC >= 2.0)
     }
 
-    @Test func coveredReferencePausesAndNoReadingIsMade() {
+    @Test func coveredReferencePausesAndNoReadingIsMade() async {
         var settings = SceneSettings()
         settings.reference = nil
-        let events = Self.run([SceneTraveller(arrival: 2, dwell: 4, canthusC: 36.8)], settings: settings)
+        let events = await Self.runOffPool([SceneTraveller(arrival: 2, dwell: 4, canthusC: 36.8)], settings: settings)
         #expect(events.contains { $0.event == .paused(.referenceMissing) })
         #expect(Self.measurements(events).isEmpty)
         #expect(events.contains { $0.event == .retry(.referenceMissing) })

@@ -169,3 +169,15 @@ public func temporaryDirectory(_ prefix: String = "checkpoint-test") -> String {
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+/// Runs CPU-heavy test work (simulated scenes, recordings) on a thread of its own, one such job at a time: the
+/// cooperative pool stays free and one core stays free for the tests that run devices and servers in real time.
+public func cpuHeavy<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await onOwnThread {
+        heavyWorkLock.lock()
+        defer { heavyWorkLock.unlock() }
+        return try work()
+    }
+}
+
+private let heavyWorkLock = NSLock()

@@ -227,6 +227,11 @@ public struct ApplianceConfig: Sendable {
                     radius: try s.int("reference_radius_px", default: simulatedReference.radius, range: 2...40))
             default: screening.reference = .none
             }
+            if try s.bool("relative_mode", default: false) {
+                screening.relative = RelativeThreshold(
+                    readings: try s.int("relative_readings", default: 10, range: 3...200),
+                    deviationC: try s.double("relative_deviation_c", default: 1.0, range: 0.3...3.0))
+            }
             screening.referenceSetpointC = try s.double("reference_setpoint_c", default: 35, range: 25...45)
             screening.referenceStabilityLimitC = try s.double("reference_stability_c", default: 0.2, range: 0.02...2)
             screening.minFaceWidthPx = try s.int("min_face_width_px", default: 35, range: 8...400)
