@@ -177,7 +177,9 @@ struct SubjectFinder {
                 if labels[y * width + x] != subject.label || Double(frame[x, y]) < siteCK - 300 { covered += 1 }
             }
         }
-        return total > 0 && Double(covered) / Double(total) > 0.35
+        // A quarter of the band covered is enough: at a third, 28 of 200 wearers of glasses were still read off the
+        // forehead (0.6 °C low) in the hard accuracy conditions; at a quarter, 1.
+        return total > 0 && Double(covered) / Double(total) > 0.25
     }
 
     /// The site: the warmest robust spot of the upper face (eye band), as an inner-eye-corner proxy.
