@@ -2,7 +2,8 @@ import Thermal
 
 /// Finds the blackbody reference without being told where it is: a small disc, uniform (it is one temperature),
 /// clearly warmer than the ring around it, in the lower part of the upright image (where installers put it, away
-/// from faces), and at the same place in consecutive searches (people move, the reference does not).
+/// from faces), and at the same place in consecutive searches (people move, the reference does not). Places on a
+/// traveller are skipped: someone standing still is as steady as a disc for a second.
 ///
 /// On the development recordings it finds the disc 4.7–5.0 K above its ring with a spread under 0.15 K.
 struct ReferenceLocator {
@@ -27,10 +28,11 @@ struct ReferenceLocator {
     private var frames = 0
 
     /// Feeds a frame; returns the reference once consecutive searches agree on it.
-    mutating func update(_ frame: ThermalFrame) -> Candidate? {
+    /// `isForeground(x, y)`: the pixel belongs to something warm that moves (a traveller), not to the learned scene.
+    mutating func update(_ frame: ThermalFrame, isForeground: (Int, Int) -> Bool) -> Candidate? {
         frames += 1
         guard frames % Self.searchEveryFrames == 1 else { return nil }
-        guard let found = Self.search(frame) else {
+        guard let found = Self.search(frame, isForeground: isForeground) else {
             agreeing = 0
             lastFound = nil
             return nil
@@ -44,8 +46,10 @@ struct ReferenceLocator {
         return agreeing >= Self.agreeingSearches ? found : nil
     }
 
-    /// The best disc in the lower 55 % of the frame, or nil when nothing qualifies.
-    static func search(_ frame: ThermalFrame) -> Candidate? {
+    /// The best disc in the lower 55 % of the frame, or nil when nothing qualifies. Centres are tried on a 2-px
+    /// grid, then the best one is refined to the pixel: a quarter of the work of trying every pixel, which matters
+    /// because a lane without a disc in view keeps searching (every third frame).
+    static func search(_ frame: ThermalFrame, isForeground: (Int, Int) -> Bool = { _, _ in false }) -> Candidate? {
         let w = frame.width, h = frame.height
         var best: Candidate?
         frame.pixels.withUnsafeBufferPointer { px in
@@ -54,30 +58,39 @@ struct ReferenceLocator {
                 let margin = r + 4
                 let y0 = max(margin, Int(Double(h) * 0.45)), y1 = h - margin
                 guard y0 < y1, margin < w - margin else { continue }
-                for cy in y0..<y1 {
-                    for cx in margin..<(w - margin) {
-                        let centre = cy * w + cx
-                        var sum = 0.0, sumSq = 0.0
-                        for o in inner {
-                            let v = Double(px[centre + o])
-                            sum += v
-                            sumSq += v * v
-                        }
-                        let n = Double(inner.count)
-                        let mean = sum / n
-                        let spread = max(0, sumSq / n - mean * mean).squareRoot()
-                        guard spread <= maxSpreadCK else { continue }
-                        var ringSum = 0.0
-                        for o in ring { ringSum += Double(px[centre + o]) }
-                        let contrast = mean - ringSum / Double(ring.count)
-                        if contrast >= minContrastCK, contrast > (best?.contrastCK ?? 0) {
-                            best = Candidate(x: cx, y: cy, radius: r, contrastCK: contrast)
-                        }
-                    }
+                func consider(_ cx: Int, _ cy: Int) {
+                    guard cx >= margin, cx < w - margin, cy >= y0, cy < y1, !isForeground(cx, cy),
+                        let contrast = discContrast(px, centre: cy * w + cx, inner: inner, ring: ring),
+                        contrast > (best?.contrastCK ?? 0)
+                    else { return }
+                    best = Candidate(x: cx, y: cy, radius: r, contrastCK: contrast)
+                }
+                for cy in stride(from: y0, to: y1, by: 2) {
+                    for cx in stride(from: margin, to: w - margin, by: 2) { consider(cx, cy) }
+                }
+                if let coarse = best, coarse.radius == r {
+                    for dy in -1...1 { for dx in -1...1 where dx != 0 || dy != 0 { consider(coarse.x + dx, coarse.y + dy) } }
                 }
             }
         }
         return best
+    }
+
+    /// How much warmer a uniform disc is than its ring (centi-kelvin), or nil when it is not uniform or not warm enough.
+    private static func discContrast(_ px: UnsafeBufferPointer<UInt16>, centre: Int, inner: [Int], ring: [Int]) -> Double? {
+        var sum = 0.0, sumSq = 0.0
+        for o in inner {
+            let v = Double(px[centre + o])
+            sum += v
+            sumSq += v * v
+        }
+        let n = Double(inner.count)
+        let mean = sum / n
+        guard max(0, sumSq / n - mean * mean).squareRoot() <= maxSpreadCK else { return nil }
+        var ringSum = 0.0
+        for o in ring { ringSum += Double(px[centre + o]) }
+        let contrast = mean - ringSum / Double(ring.count)
+        return contrast >= minContrastCK ? contrast : nil
     }
 
     /// Index offsets of a disc's inner pixels (distance ≤ r − 1) and of its surrounding ring (r + 2 … r + 4).

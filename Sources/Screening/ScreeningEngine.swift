@@ -14,6 +14,7 @@ public struct ScreeningEngine: Sendable {
     private var relative: RelativeThreshold?
     /// In `.auto` mode, until the reference has been found.
     private var locator: ReferenceLocator?
+    private var referenceLostFrames = 0
 
     private var present = false
     private var measured = false
@@ -44,6 +45,9 @@ public struct ScreeningEngine: Sendable {
     static func isSecondPerson(_ other: Subject, beside main: Subject) -> Bool {
         abs(other.centreX - main.centreX) > Double(main.faceWidth + other.faceWidth) / 2 + 2
     }
+
+    /// Frames (about 5 s) an automatically found reference may stay lost before it is searched for again.
+    static let autoReferenceLostFrames = 44
 
     /// Frames without a subject before the traveller counts as gone.
     static let leaveFrames = 4
@@ -88,33 +92,45 @@ public struct ScreeningEngine: Sendable {
         }
 
         var referenceRaw: Double?, referenceStd = 0.0
-        if var search = locator {
-            if let found = search.update(frame) {
-                reference = ReferenceTracker(
-                    x: found.x, y: found.y, radius: found.radius, stabilityLimitC: config.referenceStabilityLimitC)
-                locator = nil
-            } else {
-                locator = search
-                setPause(.referenceMissing, into: &events)
-            }
-        }
+        if locator != nil { setPause(.referenceMissing, into: &events) }
         if var tracker = reference {
             switch tracker.update(frame) {
             case .ok(let raw, let std):
                 referenceRaw = raw
                 referenceStd = std
+                referenceLostFrames = 0
                 setPause(nil, into: &events)
             case .missing: setPause(.referenceMissing, into: &events)
             case .moved: setPause(.referenceMoved, into: &events)
             case .unstable: setPause(.referenceUnstable, into: &events)
             }
             reference = tracker
+            if referenceRaw == nil && config.reference == .auto {
+                // A reference found automatically that stays lost was the wrong thing, or has been moved: look again.
+                referenceLostFrames += 1
+                if referenceLostFrames >= Self.autoReferenceLostFrames {
+                    reference = nil
+                    locator = ReferenceLocator()
+                    referenceLostFrames = 0
+                }
+            }
         } else if pause == .notRadiometric {
             setPause(nil, immediately: true, into: &events)
         }
 
         let excluded = reference
         let subjects = finder.find(in: frame) { x, y in excluded?.excludes(x: x, y: y) ?? false }
+        if var search = locator {
+            // Not on a traveller: someone standing still is as steady as a disc for a second.
+            let finder = self.finder
+            if let found = search.update(frame, isForeground: { x, y in finder.isForeground(x: x, y: y) }) {
+                reference = ReferenceTracker(
+                    x: found.x, y: found.y, radius: found.radius, stabilityLimitC: config.referenceStabilityLimitC)
+                locator = nil
+            } else {
+                locator = search
+            }
+        }
         if abs(finder.backgroundStepCK) > Self.backgroundStepCK && frame.msSinceFFC == nil { lastFlatField = t }
 
         guard let subject = subjects.first else {

@@ -143,6 +143,9 @@ struct SubjectFinder {
             heads: countHeads(top: top, bottom: bottom), label: label)
     }
 
+    /// Whether the last frame had something warm at this pixel that is not part of the learned scene.
+    func isForeground(x: Int, y: Int) -> Bool { labels[y * width + x] != 0 }
+
     /// Runs of columns whose outline reaches near the top (heads), separated by lower columns (necks and shoulders
     /// between two people). A run narrower than a few pixels (a strand of hair, noise) is not a head.
     private func countHeads(top: Int, bottom: Int) -> Int {

@@ -64,12 +64,13 @@ public final class USBScanner: CodeScanner, Sendable {
                 arrivals.wait(seconds: 2, stop: stop)  // permissions or a busy device do not fix themselves at once
                 continue
             }
+            let setupNotes = session.notes.count
             for note in session.notes { reporter.problem(note) }
             reporter.device = "\(candidate.usbID)@\(candidate.port)"
             reporter.status(.online, detail: "\(session.decoder.transport) \(candidate.usbID) at port \(candidate.port)")
             read(session, reporter: &reporter, stop: stop)
             session.close()
-            for note in session.notes { reporter.problem(note) }
+            for note in session.notes.dropFirst(setupNotes) { reporter.problem(note) }  // what closing added
         }
     }
 

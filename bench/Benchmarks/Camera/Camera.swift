@@ -74,13 +74,40 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
         let frames = engineFrames(width: w, height: h)
         var config = ScreeningConfig()
         config.reference = .region(x: w - 12, y: h - 20, radius: 6)
+        let run = EngineRun(config: config, frames: frames)
         Benchmark("screening engine per frame \(w)x\(h)", configuration: perFrame) { benchmark in
-            var engine = ScreeningEngine(config: config)
-            var i = 0
-            for _ in benchmark.scaledIterations {
-                blackHole(engine.process(frames[i % frames.count]))
-                i += 1
-            }
+            for _ in benchmark.scaledIterations { blackHole(run.next()) }
         }
+    }
+
+    // The worst case of `reference = "auto"`: no disc in view, so the engine keeps searching every third frame.
+    var noDisc = SceneSettings()
+    noDisc.reference = nil
+    var sim = SceneSimulator(settings: noDisc, travellers: SceneScript.queue(count: 4, seed: 2))
+    let discless = (0..<400).map { sim.frame(at: Double($0) / 8.77, sequence: UInt64($0)) }
+    var autoConfig = ScreeningConfig()
+    autoConfig.reference = .auto
+    let searching = EngineRun(config: autoConfig, frames: discless)
+    Benchmark("screening engine per frame 160x120, auto reference never found", configuration: perFrame) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(searching.next()) }
+    }
+}
+
+/// One engine fed the scene's frames in order across all of a benchmark's samples. (A benchmark closure runs once
+/// per sample: an engine made inside it would only ever see the first, empty frame, which is what the first version
+/// of these benchmarks measured.)
+final class EngineRun: @unchecked Sendable {
+    private var engine: ScreeningEngine
+    private let frames: [ThermalFrame]
+    private var index = 0
+
+    init(config: ScreeningConfig, frames: [ThermalFrame]) {
+        engine = ScreeningEngine(config: config)
+        self.frames = frames
+    }
+
+    func next() -> [ScreeningEvent] {
+        defer { index = (index + 1) % frames.count }
+        return engine.process(frames[index])
     }
 }
