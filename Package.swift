@@ -49,7 +49,7 @@ let package = Package(
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .target(
             name: "Store",
-            dependencies: ["Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Lane", "Screening", "Thermal", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         .target(
             name: "LaneDisplay",
@@ -97,7 +97,7 @@ let package = Package(
             dependencies: ["Devices", "Thermal", "Lane", "Declarations", "Screening", "ScannerProtocols", "CV4L2", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "Lane", "Screening", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Store", "Lane", "Screening", "Thermal", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         .testTarget(
             name: "LaneDisplayTests",

@@ -4,6 +4,7 @@ import Foundation
 import Lane
 import LaneDisplay
 import Logging
+import Screening
 import ServiceLifecycle
 import Store
 import Thermal
@@ -17,6 +18,8 @@ public struct CheckpointService: Sendable {
     public let hub: LaneEventHub
     /// The simulated scenario per lane id (for the demo and the end-to-end tests' ground truth).
     public let scenarios: [String: SimulatedScenario]
+    /// The screening settings in force per lane id: the configuration with the stored calibration applied.
+    public let screening: [String: ScreeningConfig]
     private let runners: [LaneRunner]
     private let logger: Logger
 
@@ -38,32 +41,15 @@ public struct CheckpointService: Sendable {
         hub = LaneEventHub()
         var scenarios: [String: SimulatedScenario] = [:]
         var runners: [LaneRunner] = []
+        var screeningInForce: [String: ScreeningConfig] = [:]
         for lane in config.lanes {
-            let camera: any ThermalCamera
+            let setup = LaneCamera(lane)
             var scanners: [any CodeScanner] = []
-            let timeline: any LaneTimeline
-            switch lane.camera {
-            case .simulated(let sim):
-                var settings = SceneSettings()
-                settings.ambientC = sim.ambientC
-                settings.reference = ApplianceConfig.simulatedReference
-                settings.seed = sim.seed &+ 17
-                let scenario = SimulatedScenario.queue(count: sim.travellers, feverShare: sim.feverShare, seed: sim.seed, settings: settings)
-                let simTimeline = SimulationTimeline(speed: sim.speed)
-                camera = SimulatedCamera(scenario: scenario, timeline: simTimeline)
-                if lane.scanners.contains(where: { if case .simulated = $0 { true } else { false } }) {
-                    scanners.append(SimulatedScanner(scenario: scenario, timeline: simTimeline))
-                }
-                timeline = simTimeline
-                scenarios[lane.id] = scenario
-            case .v4l2(let v4l2):
-                camera = V4L2Camera(selector: v4l2.selector, profile: v4l2.profile, orientation: v4l2.orientation)
-                timeline = MonotonicTimeline()
-            case .replay(let replay):
-                let replayTimeline = SimulationTimeline(speed: replay.speed)
-                camera = ReplayCamera(path: replay.file, orientation: replay.orientation, loop: replay.loop, timeline: replayTimeline)
-                timeline = replayTimeline
+            if lane.scanners.contains(where: { if case .simulated = $0 { true } else { false } }), let simulated = setup.simulatedScanner {
+                scanners.append(simulated)
             }
+            scenarios[lane.id] = setup.scenario
+            let timeline = setup.timeline
             for scanner in lane.scanners {
                 switch scanner {
                 case .simulated: break  // made with the simulated camera above
@@ -74,14 +60,30 @@ public struct CheckpointService: Sendable {
                 }
             }
             let parser = DeclarationParser(urlPatterns: config.urlPatterns)
-            let core = LaneCore(laneID: lane.id, screening: lane.screening, pairing: lane.pairing, parser: parser)
+            let calibration = try store.calibration(lane: lane.id)
+            if !calibration.isEmpty { logger.notice("lane \(lane.id): \(Self.describe(calibration))") }
+            let screening = lane.screening.applying(calibration, cameraOrientation: lane.cameraOrientation)
+            screeningInForce[lane.id] = screening
+            let core = LaneCore(laneID: lane.id, screening: screening, pairing: lane.pairing, parser: parser)
             runners.append(
                 LaneRunner(
-                    core: core, camera: camera, scanners: scanners, timeline: timeline, store: store, hub: hub, logger: logger,
+                    core: core, camera: setup.camera, scanners: scanners, timeline: timeline, store: store, hub: hub, logger: logger,
                     clipDirectory: lane.recordElevated ? stateDirectory + "/clips" : nil))
         }
         self.scenarios = scenarios
+        self.screening = screeningInForce
         self.runners = runners
+    }
+
+    /// One log line saying which stored calibration is in force (no personal data in it).
+    static func describe(_ calibration: LaneCalibration) -> String {
+        var parts: [String] = []
+        if let r = calibration.reference {
+            parts.append("reference at (\(r.x), \(r.y)) r \(r.radius) px, set-point \(r.setpointC) °C")
+        }
+        if let o = calibration.offset { parts.append("offset \(o.offsetC) °C from \(o.pairs.count) people") }
+        if let p = calibration.pixels { parts.append("\(p.bad.count) bad pixels repaired") }
+        return "calibration in force: " + parts.joined(separator: "; ")
     }
 
     /// The lanes as the display lists them.

@@ -6,7 +6,7 @@ import Thermal
 /// traveller are skipped: someone standing still is as steady as a disc for a second.
 ///
 /// On the development recordings it finds the disc 4.7–5.0 K above its ring with a spread under 0.15 K.
-struct ReferenceLocator {
+struct ReferenceLocator: Sendable {
     struct Candidate: Equatable {
         var x: Int, y: Int, radius: Int
         var contrastCK: Double
@@ -26,13 +26,18 @@ struct ReferenceLocator {
     private var lastFound: Candidate?
     private var agreeing = 0
     private var frames = 0
+    /// Where the search starts, as a share of the image height: 0.45 for the lane's reference (installers put it
+    /// low, away from faces); 0 for `calibrate check`, whose second reference may be held anywhere.
+    let searchFrom: Double
+
+    init(searchFrom: Double = 0.45) { self.searchFrom = searchFrom }
 
     /// Feeds a frame; returns the reference once consecutive searches agree on it.
     /// `isForeground(x, y)`: the pixel belongs to something warm that moves (a traveller), not to the learned scene.
     mutating func update(_ frame: ThermalFrame, isForeground: (Int, Int) -> Bool) -> Candidate? {
         frames += 1
         guard frames % Self.searchEveryFrames == 1 else { return nil }
-        guard let found = Self.search(frame, isForeground: isForeground) else {
+        guard let found = Self.search(frame, from: searchFrom, isForeground: isForeground) else {
             agreeing = 0
             lastFound = nil
             return nil
@@ -46,17 +51,17 @@ struct ReferenceLocator {
         return agreeing >= Self.agreeingSearches ? found : nil
     }
 
-    /// The best disc in the lower 55 % of the frame, or nil when nothing qualifies. Centres are tried on a 2-px
+    /// The best disc below `from` (share of the height; the lower 55 % by default), or nil when nothing qualifies. Centres are tried on a 2-px
     /// grid, then the best one is refined to the pixel: a quarter of the work of trying every pixel, which matters
     /// because a lane without a disc in view keeps searching (every third frame).
-    static func search(_ frame: ThermalFrame, isForeground: (Int, Int) -> Bool = { _, _ in false }) -> Candidate? {
+    static func search(_ frame: ThermalFrame, from: Double = 0.45, isForeground: (Int, Int) -> Bool = { _, _ in false }) -> Candidate? {
         let w = frame.width, h = frame.height
         var best: Candidate?
         frame.pixels.withUnsafeBufferPointer { px in
             for r in radii {
                 let (inner, ring) = offsets(radius: r, width: w)
                 let margin = r + 4
-                let y0 = max(margin, Int(Double(h) * 0.45)), y1 = h - margin
+                let y0 = max(margin, Int(Double(h) * from)), y1 = h - margin
                 guard y0 < y1, margin < w - margin else { continue }
                 func consider(_ cx: Int, _ cy: Int) {
                     guard cx >= margin, cx < w - margin, cy >= y0, cy < y1, !isForeground(cx, cy),

@@ -5,7 +5,7 @@ import Thermal
 /// The disc's value is the median of the pixels well inside it (robust to a few noisy or edge pixels). It must be
 /// clearly warmer than the ring around it (else it is covered or gone), its warm pixels must be centred where
 /// calibration put them (else the camera or the reference moved), and it must be steady over the last ~2 s.
-struct ReferenceTracker {
+struct ReferenceTracker: Sendable {
     let x: Int, y: Int, radius: Int
     let stabilityLimitCK: Double
     /// The disc must read at least this much above its surroundings (centi-kelvin). 1 K is twenty times the
@@ -13,6 +13,8 @@ struct ReferenceTracker {
     static let minContrastCK = 100.0
     static let window = 18
     private(set) var recent: [Double] = []
+    /// The disc's contrast with its surroundings in the last frame read (centi-kelvin).
+    private(set) var lastContrastCK = 0.0
 
     enum Status: Equatable {
         case ok(rawCK: Double, stdCK: Double)
@@ -48,6 +50,7 @@ struct ReferenceTracker {
         }
         guard !inner.isEmpty, !ring.isEmpty else { return .missing }
         let raw = Stats.median(inner), surround = Stats.median(ring)
+        lastContrastCK = raw - surround
         guard raw - surround >= Self.minContrastCK else {
             recent.removeAll()
             return .missing

@@ -1,3 +1,5 @@
+import Thermal
+
 /// What the engine needs to know about one lane's camera set-up. Defaults follow the standards and peers
 /// gathered in research (IEC 80601-2-59, ISO/TR 13154, FeverScreen).
 public struct ScreeningConfig: Sendable, Equatable {
@@ -26,6 +28,8 @@ public struct ScreeningConfig: Sendable, Equatable {
     public var foregroundThresholdK = 1.0
     /// Relative mode (off by default): the threshold also follows the lane's recent normal readings.
     public var relative: RelativeThreshold?
+    /// The camera's bad pixels in the upright image (from `camera pixels`), repaired before anything else.
+    public var badPixels: PixelMap?
 
     public init() {}
 

@@ -78,7 +78,8 @@ public struct ScreeningEngine: Sendable {
     }
 
     /// Feeds one upright frame (centi-kelvin) and returns what happened.
-    public mutating func process(_ frame: ThermalFrame) -> [ScreeningEvent] {
+    public mutating func process(_ input: ThermalFrame) -> [ScreeningEvent] {
+        let frame = config.badPixels?.repair(input) ?? input
         var events: [ScreeningEvent] = []
         let t = frame.timestamp
         if let last = lastTimestamp, t - last > Self.shutterGapSeconds { lastFlatField = t }

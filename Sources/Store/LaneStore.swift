@@ -10,11 +10,13 @@ import Screening
 /// and the lane events) is written in one transaction, and the lane publishes nothing before that transaction
 /// has committed. `synchronous=FULL` makes every commit durable against power loss in WAL mode.
 public final class LaneStore: Sendable {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database at `path`, in WAL mode with full synchronous commits.
     public init(path: String) throws {
         var configuration = Configuration()
+        // checkpointctl (calibration, purge) writes while the service runs: wait for the other's lock.
+        configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -71,6 +73,18 @@ public final class LaneStore: Sendable {
                 t.column("attempts", .integer).notNull().defaults(to: 0)
                 t.column("last_error", .text)
             }
+        }
+        migrator.registerMigration("v2-calibration") { db in
+            try db.create(table: "calibration") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("lane", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("recorded_at", .text).notNull()
+                t.column("technician", .text).notNull()
+                t.column("summary", .text).notNull()
+                t.column("json", .text).notNull()
+            }
+            try db.create(index: "calibration_lane_kind", on: "calibration", columns: ["lane", "kind", "id"])
         }
         return migrator
     }

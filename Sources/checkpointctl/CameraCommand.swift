@@ -5,7 +5,7 @@ import Thermal
 
 struct CameraCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "camera", abstract: "Find and test thermal cameras.", subcommands: [List.self, Probe.self, Record.self, Snapshot.self])
+        commandName: "camera", abstract: "Find and test thermal cameras.", subcommands: [List.self, Probe.self, Record.self, Snapshot.self, Pixels.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -11,12 +11,7 @@ import TestSupport
         .appendingPathComponent("Fixtures/umockdev").path
     static let usb1 = "/sys/devices/pci0000:00/0000:00:14.0/usb1"
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
-    }
+    typealias Run = ToolRun
 
     /// Runs checkpointctl under umockdev-run with the given emulated scanners ("wedge", "pos").
     static func checkpointctl(_ arguments: [String], devices: [String]) async throws -> Run {
@@ -29,22 +24,7 @@ import TestSupport
             let port = device == "wedge" ? "1-1" : "1-2"
             umockdevArguments += ["-d", "\(fixtures)/\(device).umockdev", "-p", "\(usb1)/\(port)=\(fixtures)/\(device).pcap"]
         }
-        let dir = temporaryDirectory("umockdev")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: umockdev)
-        process.arguments = umockdevArguments + ["--", binary] + arguments
-        FileManager.default.createFile(atPath: dir + "/out", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/err", contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { process.terminate() }
-        await waitForExit(process)
-        return Run(
-            status: process.terminationStatus, stdout: try String(contentsOfFile: dir + "/out", encoding: .utf8),
-            stderr: try String(contentsOfFile: dir + "/err", encoding: .utf8))
+        return try await runTool(umockdev, umockdevArguments + ["--", binary] + arguments, seconds: 60)
     }
 
     static func objects(_ run: Run) throws -> [[String: Any]] {

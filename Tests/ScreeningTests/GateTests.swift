@@ -69,6 +69,38 @@ import Thermal
         #expect(reading.verdict == .normal)
     }
 
+    /// One traveller walking up to the mark; `deadColumns` read a constant −23 °C (a failed readout column, a
+    /// common defect of microbolometers).
+    static func events(deadColumns: [Int], map: PixelMap?) -> [ScreeningEvent] {
+        var settings = SceneSettings()
+        settings.reference = Scene.reference
+        var simulator = SceneSimulator(settings: settings, travellers: [SceneTraveller(arrival: 2, dwell: 5, canthusC: 37.9)])
+        var config = Scene.config()
+        config.badPixels = map
+        var engine = ScreeningEngine(config: config)
+        var events: [ScreeningEvent] = []
+        playScene(&simulator, until: 9) { frame in
+            var frame = frame
+            for x in deadColumns { for y in 0..<frame.height { frame.pixels[y * frame.width + x] = 25000 } }
+            events += engine.process(frame)
+        }
+        return events
+    }
+
+    @Test func deadColumnsThroughTheFaceAreRepairedWithTheCalibratedMap() async throws {
+        // Without the map the face is cut in two: two "heads", or half a face too narrow to read.
+        let columns = [78, 79]
+        let spoiled = try await cpuHeavy { Self.events(deadColumns: columns, map: nil) }
+        #expect(!spoiled.contains { if case .measured = $0 { true } else { false } }, "\(spoiled)")
+        #expect(spoiled.contains { if case .retry = $0 { true } else { false } })
+        let map = PixelMap(width: 160, height: 120, bad: columns.flatMap { x in (0..<120).map { $0 * 160 + x } })
+        let repaired = try await cpuHeavy { Self.events(deadColumns: columns, map: map) }
+        let readings = repaired.compactMap { if case .measured(let m) = $0 { m } else { nil } }
+        #expect(readings.count == 1, "\(repaired)")
+        #expect(abs((readings.first?.skinC ?? 0) - 37.9) <= 0.15, "with the map: \(readings)")
+        #expect(readings.first?.verdict == .elevated)
+    }
+
     @Test func framesThatAreNotTemperaturesPauseScreening() async {
         var engine = ScreeningEngine(config: Scene.config())
         // 8-bit video values in a 16-bit frame: nothing near a room temperature in centi-kelvin.
