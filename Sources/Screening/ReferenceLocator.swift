@@ -20,8 +20,13 @@ struct ReferenceLocator: Sendable {
     static let minContrastCK = 150.0
     /// Searches in a row that must agree (within a pixel) before the place is trusted.
     static let agreeingSearches = 3
-    /// Frames between searches until the reference is found.
+    /// Frames between searches until the reference is found…
     static let searchEveryFrames = 3
+    /// …and after this many searches in a row found nothing (about 10 s), between slower searches: a lane left
+    /// without its disc should not spend a core looking for it (a search costs about 1.6 ms on 160×120).
+    static let missesBeforeBackoff = 30
+    static let backoffEveryFrames = 9
+    private var misses = 0
 
     private var lastFound: Candidate?
     private var agreeing = 0
@@ -33,15 +38,18 @@ struct ReferenceLocator: Sendable {
     init(searchFrom: Double = 0.45) { self.searchFrom = searchFrom }
 
     /// Feeds a frame; returns the reference once consecutive searches agree on it.
-    /// `isForeground(x, y)`: the pixel belongs to something warm that moves (a traveller), not to the learned scene.
-    mutating func update(_ frame: ThermalFrame, isForeground: (Int, Int) -> Bool) -> Candidate? {
+    /// `isOnPerson(x, y)`: the pixel belongs to a traveller (something warm, new to the scene and person-sized).
+    mutating func update(_ frame: ThermalFrame, isOnPerson: (Int, Int) -> Bool) -> Candidate? {
         frames += 1
-        guard frames % Self.searchEveryFrames == 1 else { return nil }
-        guard let found = Self.search(frame, from: searchFrom, isForeground: isForeground) else {
+        let interval = misses >= Self.missesBeforeBackoff ? Self.backoffEveryFrames : Self.searchEveryFrames
+        guard frames % interval == 1 else { return nil }
+        guard let found = Self.search(frame, from: searchFrom, isOnPerson: isOnPerson) else {
             agreeing = 0
             lastFound = nil
+            misses += 1
             return nil
         }
+        misses = 0
         if let last = lastFound, abs(last.x - found.x) <= 1, abs(last.y - found.y) <= 1 {
             agreeing += 1
         } else {
@@ -54,7 +62,7 @@ struct ReferenceLocator: Sendable {
     /// The best disc below `from` (share of the height; the lower 55 % by default), or nil when nothing qualifies. Centres are tried on a 2-px
     /// grid, then the best one is refined to the pixel: a quarter of the work of trying every pixel, which matters
     /// because a lane without a disc in view keeps searching (every third frame).
-    static func search(_ frame: ThermalFrame, from: Double = 0.45, isForeground: (Int, Int) -> Bool = { _, _ in false }) -> Candidate? {
+    static func search(_ frame: ThermalFrame, from: Double = 0.45, isOnPerson: (Int, Int) -> Bool = { _, _ in false }) -> Candidate? {
         let w = frame.width, h = frame.height
         var best: Candidate?
         frame.pixels.withUnsafeBufferPointer { px in
@@ -64,7 +72,7 @@ struct ReferenceLocator: Sendable {
                 let y0 = max(margin, Int(Double(h) * from)), y1 = h - margin
                 guard y0 < y1, margin < w - margin else { continue }
                 func consider(_ cx: Int, _ cy: Int) {
-                    guard cx >= margin, cx < w - margin, cy >= y0, cy < y1, !isForeground(cx, cy),
+                    guard cx >= margin, cx < w - margin, cy >= y0, cy < y1, !isOnPerson(cx, cy),
                         let contrast = discContrast(px, centre: cy * w + cx, inner: inner, ring: ring),
                         contrast > (best?.contrastCK ?? 0)
                     else { return }

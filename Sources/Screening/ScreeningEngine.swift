@@ -124,7 +124,7 @@ public struct ScreeningEngine: Sendable {
         if var search = locator {
             // Not on a traveller: someone standing still is as steady as a disc for a second.
             let finder = self.finder
-            if let found = search.update(frame, isForeground: { x, y in finder.isForeground(x: x, y: y) }) {
+            if let found = search.update(frame, isOnPerson: { x, y in finder.isOnPerson(x: x, y: y) }) {
                 reference = ReferenceTracker(
                     x: found.x, y: found.y, radius: found.radius, stabilityLimitC: config.referenceStabilityLimitC)
                 locator = nil

@@ -35,6 +35,11 @@ struct SubjectFinder {
 
     static let minPersonArea = 150
     static let learningRate: Float = 0.05
+    /// A warm component no larger than this (px) both ways is an object, not a person: a blackbody with its
+    /// housing is at most 21 px across, a person's head and shoulders far more.
+    static let maxObjectSpan = 24
+    /// Per component label of the last frame: whether it was that small.
+    private var compact: [Bool] = []
 
     init(thresholdK: Double) { thresholdCK = Float(thresholdK * 100) }
 
@@ -102,10 +107,12 @@ struct SubjectFinder {
         stack.removeAll(keepingCapacity: true)
         stack.append(start)
         labels[start] = label
-        var area = 0, top = height, bottom = 0
+        var area = 0, top = height, bottom = 0, left = width, right = 0
         while let i = stack.popLast() {
             let x = i % width, y = i / width
             area += 1
+            left = min(left, x)
+            right = max(right, x)
             rowCount[y] += 1
             rowMin[y] = min(rowMin[y], x)
             rowMax[y] = max(rowMax[y], x)
@@ -117,6 +124,9 @@ struct SubjectFinder {
             if y > 0 && labels[i - width] == -1 { labels[i - width] = label; stack.append(i - width) }
             if y < height - 1 && labels[i + width] == -1 { labels[i + width] = label; stack.append(i + width) }
         }
+        let index = Int(label)
+        if compact.count <= index { compact += [Bool](repeating: false, count: index + 1 - compact.count) }
+        compact[index] = bottom - top < Self.maxObjectSpan && right - left < Self.maxObjectSpan
         guard area >= Self.minPersonArea else { return nil }
         var maxWidth = 0, headBottom = bottom
         for y in top...bottom {
@@ -144,7 +154,12 @@ struct SubjectFinder {
     }
 
     /// Whether the last frame had something warm at this pixel that is not part of the learned scene.
-    func isForeground(x: Int, y: Int) -> Bool { labels[y * width + x] != 0 }
+    /// Whether the pixel belongs to something person-sized that is not part of the learned scene. A blackbody
+    /// switched on after start-up is warm and new, but compact: the reference search may look at it.
+    func isOnPerson(x: Int, y: Int) -> Bool {
+        let label = Int(labels[y * width + x])
+        return label > 0 && !(compact.indices.contains(label) && compact[label])
+    }
 
     /// Runs of columns whose outline reaches near the top (heads), separated by lower columns (necks and shoulders
     /// between two people). A run narrower than a few pixels (a strand of hair, noise) is not a head.

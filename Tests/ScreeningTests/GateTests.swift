@@ -148,6 +148,32 @@ extension GateTests {
         #expect(!events.contains { $0.event == .paused(.referenceMoved) })
         #expect(Scene.measurements(events).isEmpty)
     }
+
+    @Test func aDiscSwitchedOnLateIsStillFoundAfterTheSearchSlowsDown() async throws {
+        var config = Scene.config()
+        config.reference = .auto
+        // 30 s with the blackbody off (the search backs off after ~10 s), then it is switched on. It is a new warm
+        // thing in the scene (not background), but too small to be a person.
+        let auto = config
+        let resumedAt = try await cpuHeavy { () -> Double? in
+            var off = SceneSettings()
+            off.reference = nil
+            var dark = SceneSimulator(settings: off, travellers: [])
+            var lit = SceneSimulator(settings: SceneSettings(), travellers: [])
+            var engine = ScreeningEngine(config: auto)
+            var sequence: UInt64 = 0
+            var t = 0.0
+            while t < 45 {
+                let frame = t < 30 ? dark.frame(at: t, sequence: sequence) : lit.frame(at: t, sequence: sequence)
+                if engine.process(frame).contains(.resumed) { return t }
+                sequence += 1
+                t += 1 / 8.77
+            }
+            return nil
+        }
+        let resumed = try #require(resumedAt, "never found")
+        #expect(resumed >= 30 && resumed < 30 + 4, "found \(resumed - 30) s after it came on")
+    }
 }
 
 @Suite struct RelativeModeTests {

@@ -44,7 +44,7 @@ public struct ReferenceCheck: Sendable {
         }
         if var search = locator {
             let lane = main
-            let found = search.update(frame, isForeground: { x, y in lane.excludes(x: x, y: y) })
+            let found = search.update(frame, isOnPerson: { x, y in lane.excludes(x: x, y: y) })
             locator = search
             guard let found else { return .searching }
             second = ReferenceTracker(x: found.x, y: found.y, radius: found.radius, stabilityLimitC: 1000)

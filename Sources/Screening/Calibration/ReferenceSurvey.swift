@@ -33,7 +33,7 @@ public struct ReferenceSurvey: Sendable {
 
     public mutating func add(_ frame: ThermalFrame) -> Progress {
         if var search = locator {
-            let found = search.update(frame, isForeground: { _, _ in false })
+            let found = search.update(frame, isOnPerson: { _, _ in false })
             locator = search
             guard let found else { return .searching }
             tracker = Self.tracker(found.x, found.y, found.radius)
