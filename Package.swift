@@ -17,7 +17,7 @@ let package = Package(
         .executable(name: "checkpointctl", targets: ["checkpointctl"]),
         // For the benchmark package in bench/ (kept separate so `make test` does not build it).
         .library(name: "CheckpointLaneKit", targets: [
-                "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store",
+                "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
             ]),
     ],
     dependencies: [
@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
     ],
     targets: [
         // Pure domain.
@@ -34,13 +37,21 @@ let package = Package(
         .target(name: "Screening", dependencies: ["Thermal"], swiftSettings: settings),
         // Scores the engine against simulated travellers with known temperatures (tests and `make bench-accuracy`).
         .target(name: "ScreeningEvaluation", dependencies: ["Thermal", "Screening"], swiftSettings: settings),
-        .target(name: "Declarations", swiftSettings: settings),
+        .target(
+            name: "Declarations",
+            dependencies: [
+                "Zlib", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: settings),
+        // zlib and gzip streams (recordings, EU-DCC): the one place zlib's C pointers are handled.
+        .target(name: "Zlib", dependencies: ["CZlib"], swiftSettings: settings),
         // Scanner protocols: keyboard-wedge and HID POS reports, serial framing (bytes and time in, scans out).
         .target(name: "ScannerProtocols", swiftSettings: settings),
         .target(name: "Lane", dependencies: ["Thermal", "Screening", "Declarations"], swiftSettings: settings),
         // Adapters at the edge.
         .target(
-            name: "Devices", dependencies: ["Thermal", "Lane", "ScannerProtocols", "CZlib", "CV4L2", "CPNG", "CLibUSB"],
+            name: "Devices", dependencies: ["Thermal", "Lane", "ScannerProtocols", "Zlib", "CV4L2", "CPNG", "CLibUSB"],
             swiftSettings: settings),
         // System libraries, each behind a tiny shim header (fixed-arity wrappers for C macros and variadics).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -49,7 +60,10 @@ let package = Package(
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .target(
             name: "Store",
-            dependencies: ["Lane", "Screening", "Thermal", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Lane", "Screening", "Thermal", "Declarations", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: settings),
         .target(
             name: "LaneDisplay",
@@ -87,7 +101,14 @@ let package = Package(
         .testTarget(
             name: "ScreeningTests", dependencies: ["Screening", "ScreeningEvaluation", "Thermal", "TestSupport"],
             swiftSettings: settings),
-        .testTarget(name: "DeclarationsTests", dependencies: ["Declarations"], swiftSettings: settings),
+        .testTarget(
+            name: "DeclarationsTests",
+            dependencies: [
+                "Declarations", "Zlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: settings),
         .testTarget(name: "ScannerProtocolsTests", dependencies: ["ScannerProtocols"], swiftSettings: settings),
         .testTarget(
             name: "LaneTests", dependencies: ["Lane", "Screening", "Declarations", "TestSupport"],

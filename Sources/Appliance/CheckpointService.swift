@@ -42,6 +42,7 @@ public struct CheckpointService: Sendable {
         var scenarios: [String: SimulatedScenario] = [:]
         var runners: [LaneRunner] = []
         var screeningInForce: [String: ScreeningConfig] = [:]
+        let trust = try Self.loadTrust(config.dccTrustFile, logger: logger)
         for lane in config.lanes {
             let setup = LaneCamera(lane)
             var scanners: [any CodeScanner] = []
@@ -59,7 +60,7 @@ public struct CheckpointService: Sendable {
                     scanners.append(SerialScanner(path: path, baud: baud, framing: framing, timeline: timeline))
                 }
             }
-            let parser = DeclarationParser(urlPatterns: config.urlPatterns)
+            let parser = DeclarationParser(urlPatterns: config.urlPatterns, trust: trust)
             let calibration = try store.calibration(lane: lane.id)
             if !calibration.isEmpty { logger.notice("lane \(lane.id): \(Self.describe(calibration))") }
             let screening = lane.screening.applying(calibration, cameraOrientation: lane.cameraOrientation)
@@ -73,6 +74,22 @@ public struct CheckpointService: Sendable {
         self.scenarios = scenarios
         self.screening = screeningInForce
         self.runners = runners
+    }
+
+    /// The EU-DCC signers the configuration names. A missing or unreadable file stops the start: a lane that
+    /// silently verified nothing would mislead staff.
+    static func loadTrust(_ path: String?, logger: Logger) throws -> DCCTrustList {
+        guard let path else { return DCCTrustList() }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(key: "declarations.dcc_trust_file", line: nil, message: "cannot read \(path)")
+        }
+        do {
+            let list = try DCCTrustList(pem: text)
+            logger.notice("trusting \(list.signers.count) EU-DCC signer certificate(s) from \(path)")
+            return list
+        } catch {
+            throw ConfigError(key: "declarations.dcc_trust_file", line: nil, message: "\(path): \(error.description)")
+        }
     }
 
     /// One log line saying which stored calibration is in force (no personal data in it).
@@ -103,6 +120,7 @@ public struct CheckpointService: Sendable {
             })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = runners.map { .init(service: $0) }
         services.append(.init(service: display))
+        services.append(.init(service: RetentionService(store: store, days: config.payloadRetentionDays, logger: logger)))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         if signals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
         return ServiceGroup(configuration: configuration)

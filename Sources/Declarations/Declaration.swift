@@ -11,6 +11,8 @@ public struct Declaration: Sendable, Equatable, Codable {
     public var fields: [String: String]
     /// Inconsistencies found while parsing; the declaration is still usable.
     public var warnings: [String]
+    /// For an EU digital COVID certificate: its entries as written, and whether its signature was verified.
+    public var certificate: EUDCCContent?
 
     public init(
         kind: DeclarationKind, id: String? = nil, name: String? = nil, dateOfBirth: String? = nil,

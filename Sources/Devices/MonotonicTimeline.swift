@@ -1,3 +1,4 @@
+import CoreFoundation
 import Lane
 
 #if canImport(Glibc)

@@ -95,7 +95,13 @@ public struct LaneCore: Sendable {
         var event = LaneEvent(type: .scanned, lane: laneID, t: scan.time)
         event.describe(declaration)
         event.device = scan.device
-        event.prompt = declaration.kind == .unrecognized ? .unrecognized : (pairing.isWaitingForScan ? nil : .lookAtCamera)
+        if declaration.kind == .unrecognized {
+            event.prompt = .unrecognized
+        } else if declaration.certificate?.signature == .invalid {
+            event.prompt = .certificateInvalid
+        } else {
+            event.prompt = pairing.isWaitingForScan ? nil : .lookAtCamera
+        }
         step.events.append(event)
         apply(pairing.scanned(scan, declaration: declaration), at: scan.time, into: &step)
     }

@@ -13,6 +13,9 @@ public struct Prompt: Sendable, Equatable, Codable {
     public static let elevated = Prompt(
         id: "elevated", vi: "Nhiệt độ cao. Vui lòng đến khu vực kiểm tra lại", en: "Elevated temperature. Please go to the secondary check")
     public static let scanAgain = Prompt(id: "scan-again", vi: "Không đọc được mã. Vui lòng quét lại", en: "Code not readable. Please scan again")
+    /// An EU-DCC whose signature does not validate or that has expired.
+    public static let certificateInvalid = Prompt(
+        id: "certificate-invalid", vi: "Chứng nhận không hợp lệ. Cán bộ sẽ kiểm tra", en: "Certificate not valid. Staff will check it")
     public static let unrecognized = Prompt(
         id: "unrecognized", vi: "Mã không nhận dạng được. Cán bộ sẽ kiểm tra", en: "Code not recognised. Staff will check it")
     public static let paused = Prompt(

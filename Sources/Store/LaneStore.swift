@@ -11,9 +11,13 @@ import Screening
 /// has committed. `synchronous=FULL` makes every commit durable against power loss in WAL mode.
 public final class LaneStore: Sendable {
     let writer: any DatabaseWriter
+    /// Hashes identity numbers (see `IdentityKey`).
+    public let identityKey: IdentityKey
 
-    /// Opens (creating if needed) the database at `path`, in WAL mode with full synchronous commits.
+    /// Opens (creating if needed) the database at `path`, in WAL mode with full synchronous commits, with the
+    /// installation's identity key from the same directory.
     public init(path: String) throws {
+        identityKey = try IdentityKey.load(directory: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
         var configuration = Configuration()
         // checkpointctl (calibration, purge) writes while the service runs: wait for the other's lock.
         configuration.busyMode = .timeout(5)
@@ -26,6 +30,7 @@ public final class LaneStore: Sendable {
 
     /// An in-memory database for tests.
     public init(inMemory: Void = ()) throws {
+        identityKey = .ephemeral()
         writer = try DatabaseQueue()
         try Self.migrator.migrate(writer)
     }
@@ -86,6 +91,10 @@ public final class LaneStore: Sendable {
             }
             try db.create(index: "calibration_lane_kind", on: "calibration", columns: ["lane", "kind", "id"])
         }
+        migrator.registerMigration("v3-identity-hash") { db in
+            try db.alter(table: "passage") { t in t.add(column: "id_hash", .text) }
+            try db.create(index: "passage_id_hash", on: "passage", columns: ["id_hash"])
+        }
         return migrator
     }
 
@@ -101,7 +110,7 @@ public final class LaneStore: Sendable {
             }
             var passageIDs: [Int64] = []
             for passage in step.passages {
-                var row = PassageRow(passage, recordedAt: stamp)
+                var row = PassageRow(passage, recordedAt: stamp, identityKey: identityKey)
                 try row.insert(db)
                 let id = row.id!
                 passageIDs.append(id)

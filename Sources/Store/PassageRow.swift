@@ -25,6 +25,8 @@ public struct PassageRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var faceWidthPx: Int?
     public var declarationKind: String?
     public var idLast4: String?
+    /// HMAC-SHA256 of the identity number with the installation's key: the same person, without the number.
+    public var idHash: String?
     public var maskedName: String?
     public var birthYear: String?
     public var payload: String?
@@ -37,10 +39,10 @@ public struct PassageRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case recordedAt = "recorded_at", openedT = "opened_t", closedT = "closed_t"
         case temperatureC = "temperature_c", skinC = "skin_c", uncertaintyC = "uncertainty_c", thresholdC = "threshold_c"
         case siteX = "site_x", siteY = "site_y", faceWidthPx = "face_width_px"
-        case declarationKind = "declaration_kind", idLast4 = "id_last4", maskedName = "masked_name", birthYear = "birth_year"
+        case declarationKind = "declaration_kind", idLast4 = "id_last4", idHash = "id_hash", maskedName = "masked_name", birthYear = "birth_year"
     }
 
-    init(_ p: Passage, recordedAt: String) {
+    init(_ p: Passage, recordedAt: String, identityKey: IdentityKey) {
         lane = p.laneID
         outcome = p.outcome.rawValue
         self.recordedAt = recordedAt
@@ -57,6 +59,7 @@ public struct PassageRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
         faceWidthPx = p.measurement?.faceWidthPx
         declarationKind = p.declaration?.kind.rawValue
         idLast4 = p.declaration?.id.map(Masking.lastFour)
+        idHash = p.declaration?.id.map(identityKey.hash)
         maskedName = p.declaration?.name.map(Masking.name)
         birthYear = p.declaration?.dateOfBirth.map { String($0.prefix(4)) }
         payload = p.scan?.payload

@@ -15,6 +15,10 @@ public struct ApplianceConfig: Sendable {
     public var displayPort: Int
     public var lanes: [LaneConfig]
     public var urlPatterns: [DeclarationURLPattern]
+    /// PEM file of the signer certificates trusted for EU digital COVID certificates (nil: none are verified).
+    public var dccTrustFile: String?
+    /// Days the full QR payloads are kept before the service deletes them (the passages themselves stay).
+    public var payloadRetentionDays = 14
 
     public struct LaneConfig: Sendable {
         public var id: String
@@ -86,6 +90,7 @@ public struct ApplianceConfig: Sendable {
             displayHost: try display?.string("listen", default: "127.0.0.1") ?? "127.0.0.1",
             displayPort: try display?.int("port", default: 8080, range: 0...65535) ?? 8080,
             lanes: [], urlPatterns: DeclarationURLPattern.defaults)
+        config.payloadRetentionDays = try checkpoint?.int("payload_retention_days", default: 14, range: 1...366) ?? 14
 
         let laneTables = try root.tables("lane")
         guard !laneTables.isEmpty else {
@@ -100,6 +105,7 @@ public struct ApplianceConfig: Sendable {
             config.lanes.append(parsed)
         }
         if let declarations = try root.table("declarations") {
+            config.dccTrustFile = try declarations.optionalString("dcc_trust_file")
             for pattern in try declarations.tables("url") {
                 let host = try pattern.string("host")
                 let source = try pattern.string("id")

@@ -1,5 +1,6 @@
 import Foundation
 import Thermal
+import Zlib
 
 /// CPTV recordings on disk: gzip around the CPTV stream.
 public enum CPTVFile {

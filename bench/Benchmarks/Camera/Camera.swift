@@ -3,6 +3,7 @@ import Devices
 import Foundation
 import Screening
 import Thermal
+import Zlib
 
 /// Camera path costs: decoding + converting one frame per profile (targets: ≤ 50 µs for 160×120, ≤ 150 µs for
 /// 256×192 on one core), CPTV decoding (≥ 8,000 frames/s), and the screening engine per frame (≤ 0.5 ms for

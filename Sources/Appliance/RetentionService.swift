@@ -1,0 +1,24 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Store
+
+/// Deletes full QR payloads older than the retention period: at start, then every hour. Logs counts only.
+struct RetentionService: Service {
+    let store: LaneStore
+    let days: Int
+    let logger: Logger
+    static let interval = Duration.seconds(3600)
+
+    func run() async throws {
+        repeat {
+            do {
+                let removed = try await store.purgePayloads(before: Date().addingTimeInterval(-Double(days) * 86400))
+                if removed > 0 { logger.notice("deleted the full payloads of \(removed) passage(s) older than \(days) days") }
+            } catch {
+                logger.error("could not delete expired payloads: \(error)")
+            }
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.interval) } } catch { return }
+        } while !Task.isCancelled
+    }
+}

@@ -1,0 +1,53 @@
+import Appliance
+import ArgumentParser
+import Foundation
+import Store
+
+/// Deletes full QR payloads before a date, for technicians (the service does it itself after the retention period).
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Delete the full QR payloads of passages recorded before a date.",
+        discussion: """
+            The passages stay (verdict, temperature, masked name, last 4 ID characters, keyed ID hash): they are
+            the province's record. Only the raw declaration text goes. The service does this by itself for
+            payloads older than payload_retention_days (default 14).
+            """)
+
+    @Option(help: "Delete payloads recorded before this day (YYYY-MM-DD, local midnight) or time (ISO 8601).")
+    var before: String
+
+    @Option(help: "The configuration file.")
+    var config = "/etc/checkpoint-lane/checkpoint.toml"
+
+    @Option(help: "State directory holding passages.sqlite (default: $STATE_DIRECTORY or the configuration's).")
+    var state: String?
+
+    func run() async throws {
+        guard let cutoff = Self.parseDate(before) else { fail("--before '\(before)' is not a date like 2021-10-01 or 2021-10-01T08:00:00Z") }
+        guard cutoff <= Date() else { fail("--before \(before) is in the future: that would delete today's payloads too") }
+        var options = try CalibrationOptions.parse([])
+        options.config = config
+        options.state = state
+        let directory: String
+        if let state { directory = state } else {
+            let (appliance, _) = try options.load()
+            directory = CheckpointService.stateDirectory(config: appliance, environment: ProcessInfo.processInfo.environment)
+        }
+        let path = directory + "/passages.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else { fail("no passages.sqlite in \(directory)") }
+        let store = try LaneStore(path: path)
+        let removed = try await store.purgePayloads(before: cutoff)
+        let kept = try await store.payloadsKept()
+        print("deleted \(removed) payload(s) recorded before \(before); \(kept.count) kept" + (kept.oldest.map { ", oldest \($0)" } ?? ""))
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        if let time = ISO8601DateFormatter().date(from: text) { return time }
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"
+        day.locale = Locale(identifier: "en_US_POSIX")
+        day.timeZone = .current
+        return day.date(from: text)
+    }
+}

@@ -1,0 +1,126 @@
+import Declarations
+import Foundation
+import Testing
+
+/// EU digital COVID certificates made and signed in the test (ES256 and PS256), then read as the lane reads them.
+@Suite struct EUDCCTests {
+    static let checkTime: Int64 = 1_700_000_000  // 2023-11-14, before the certificates' expiry
+
+    static func parser(trusting signers: [DCCFactory], at time: Int64 = checkTime) throws -> DeclarationParser {
+        let trust = signers.isEmpty ? DCCTrustList() : try DCCTrustList(pem: signers.map(\.pem).joined(separator: "\n"))
+        return DeclarationParser(trust: trust, now: { time })
+    }
+
+    @Test(arguments: [false, true])
+    func aSignedCertificateIsVerifiedAndRead(rsa: Bool) throws {
+        let signer = try DCCFactory.signer(rsa: rsa)
+        let other = try DCCFactory.signer()
+        let declaration = try Self.parser(trusting: [other, signer]).parse(try signer.certificate())
+        #expect(declaration.kind == .euDCC)
+        #expect(declaration.name == "Nguyễn Thị Ánh Tuyết")
+        #expect(declaration.dateOfBirth == "1990-04-15")
+        #expect(declaration.id == "URN:UVCI:01:VN:7A2B9C4D")
+        let content = try #require(declaration.certificate)
+        #expect(content.signature == .verified, "\(declaration.warnings)")
+        #expect(content.familyName == "Nguyễn" && content.givenName == "Thị Ánh Tuyết")
+        #expect(content.vaccinations.count == 1)
+        #expect(content.vaccinations.first?["dn"] == .number(2))
+        #expect(content.vaccinations.first?["mp"]?.string == "EU/1/20/1528")
+        #expect(content.tests.isEmpty && content.recoveries.isEmpty)
+        #expect(declaration.warnings.isEmpty)
+        #expect(declaration.fields["issuer_country"] == "VN")
+    }
+
+    @Test func aTamperedCertificateIsInvalid() throws {
+        let signer = try DCCFactory.signer()
+        let declaration = try Self.parser(trusting: [signer]).parse(try signer.certificate(tamper: true))
+        #expect(declaration.kind == .euDCC)
+        #expect(declaration.certificate?.signature == .invalid)
+        #expect(declaration.fields["issuer_country"] == "VM", "the altered content is still shown, flagged")
+        #expect(declaration.warnings.contains { $0.contains("altered or forged") })
+    }
+
+    @Test func anExpiredCertificateIsInvalidAtTheCheckTime() throws {
+        let signer = try DCCFactory.signer()
+        let payload = try signer.certificate(expires: 1_650_000_000)
+        #expect(try Self.parser(trusting: [signer], at: 1_640_000_000).parse(payload).certificate?.signature == .verified)
+        let late = try Self.parser(trusting: [signer], at: 1_660_000_000).parse(payload)
+        #expect(late.certificate?.signature == .invalid)
+        #expect(late.warnings.contains { $0.contains("expired") })
+        // The signer's own certificate running out counts too.
+        let shortLived = try DCCFactory.signer(notAfter: Date(timeIntervalSince1970: 1_650_000_000))
+        #expect(try Self.parser(trusting: [shortLived], at: 1_660_000_000).parse(try shortLived.certificate()).certificate?.signature == .invalid)
+    }
+
+    @Test func anUnknownSignerIsUnverifiedNotInvalid() throws {
+        let signer = try DCCFactory.signer(), stranger = try DCCFactory.signer(rsa: true)
+        let payload = try signer.certificate()
+        let unknown = try Self.parser(trusting: [stranger]).parse(payload)
+        #expect(unknown.certificate?.signature == .unverified)
+        #expect(unknown.name == "Nguyễn Thị Ánh Tuyết")
+        #expect(try Self.parser(trusting: []).parse(payload).certificate?.signature == .unverified)
+        // Without a kid every trusted key is tried.
+        #expect(try Self.parser(trusting: [stranger, signer]).parse(try signer.certificate(withKid: false)).certificate?.signature == .verified)
+    }
+
+    @Test func testAndRecoveryEntriesAndPartialBirthDates() throws {
+        let signer = try DCCFactory.signer()
+        let hcert: CBOR = .map([
+            .init(.text("ver"), .text("1.3.0")),
+            .init(.text("nam"), .map([.init(.text("fnt"), .text("TRAN")), .init(.text("gnt"), .text("MINH"))])),
+            .init(.text("dob"), .text("1964")),
+            .init(.text("t"), .array([.map([.init(.text("tt"), .text("LP6464-4")), .init(.text("tr"), .text("260415000")), .init(.text("ci"), .text("URN:UVCI:T1"))])])),
+            .init(.text("r"), .array([.map([.init(.text("fr"), .text("2021-07-01")), .init(.text("ci"), .text("URN:UVCI:R1"))])])),
+        ])
+        let declaration = try Self.parser(trusting: [signer]).parse(try signer.certificate(hcert: hcert))
+        #expect(declaration.name == "TRAN MINH")
+        #expect(declaration.dateOfBirth == nil)
+        #expect(declaration.fields["date_of_birth_partial"] == "1964")
+        #expect(declaration.certificate?.tests.first?["tr"]?.string == "260415000")
+        #expect(declaration.certificate?.recoveries.first?["fr"]?.string == "2021-07-01")
+        #expect(declaration.id == "URN:UVCI:T1")
+    }
+
+    @Test(arguments: [
+        ("HC1:", "COSE message is broken"), ("HC1:6BF", "zlib stream is cut short"), ("HC1:NCFOXN%TS3DH", "zlib stream is cut short"),
+        ("HC1:abc", "Base45"),
+    ])
+    func brokenCertificatesAreUnrecognizedWithTheReason(payload: String, reason: String) throws {
+        let declaration = try DeclarationParser().parse(payload)
+        #expect(declaration.kind == .unrecognized)
+        #expect(declaration.warnings.contains { $0.contains("EU digital COVID certificate") && $0.contains(reason) }, "\(declaration.warnings)")
+    }
+
+    @Test func aTruncatedQRIsUnrecognizedNotACrash() throws {
+        let signer = try DCCFactory.signer()
+        let full = try signer.certificate()
+        let parser = try Self.parser(trusting: [signer])
+        for cut in stride(from: 5, to: full.count, by: 7) {
+            let declaration = try parser.parse(String(full.prefix(cut)))
+            #expect(declaration.kind == .unrecognized, "cut at \(cut)")
+        }
+    }
+
+    @Test func cborDecodingRejectsBombsAndReadsEveryType() throws {
+        // A map claiming 2^32 pairs, an array nested 100 deep, a text string that is not UTF-8.
+        #expect(throws: CBORError.self) { try CBORDecoder.decode([0xBA, 0xFF, 0xFF, 0xFF, 0xFF]) }
+        #expect(throws: CBORError.self) { try CBORDecoder.decode([UInt8](repeating: 0x81, count: 100) + [0x00]) }
+        #expect(throws: CBORError.self) { try CBORDecoder.decode([0x62, 0xC3, 0x28]) }
+        #expect(throws: CBORError.self) { try CBORDecoder.decode([0x01, 0x02]) }
+        // Half float 1.5, indefinite text "ab" + "c", tag 1 on an integer, −500.
+        #expect(try CBORDecoder.decode([0xF9, 0x3E, 0x00]) == .float(1.5))
+        #expect(try CBORDecoder.decode([0x7F, 0x62, 0x61, 0x62, 0x61, 0x63, 0xFF]) == .text("abc"))
+        #expect(try CBORDecoder.decode([0xC1, 0x1A, 0x61, 0x2E, 0x1C, 0x00]) == .tagged(1, .unsigned(0x612E_1C00)))
+        #expect(try CBORDecoder.decode([0x39, 0x01, 0xF3]).int == -500)
+        let round: CBOR = .map([.init(.int(-260), .array([.bytes([1, 2]), .text("ễ"), .bool(true), .null, .float(0.25)]))])
+        #expect(try CBORDecoder.decode(CBOREncoder.encode(round)) == round)
+    }
+
+    @Test func base45FollowsRFC9285() throws {
+        #expect(Base45.encode(Array("AB".utf8)) == "BB8")
+        #expect(Base45.encode(Array("Hello!!".utf8)) == "%69 VD92EX0")
+        #expect(try Base45.decode("QED8WEX0") == Array("ietf!".utf8))
+        #expect(throws: Base45.Failure.self) { try Base45.decode("GGW") }  // 65536 + …: out of range
+        #expect(throws: Base45.Failure.self) { try Base45.decode("A") }
+    }
+}
