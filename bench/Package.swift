@@ -28,6 +28,14 @@ let package = Package(
             ],
             path: "Benchmarks/Scanner",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "Passages",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CheckpointLaneKit", package: "checkpoint-lane"),
+            ],
+            path: "Benchmarks/Passages",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         // Not a timing benchmark: the engine's accuracy on simulated travellers (`make bench-accuracy`).
         .executableTarget(
             name: "Accuracy",

@@ -1,3 +1,4 @@
+import CoreFoundation
 import CLibUSB
 import Foundation
 import Lane
