@@ -14,7 +14,7 @@ DEMO_CONFIG ?= examples/demo.toml
 # The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
 HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3
 
-.PHONY: all deps build release test hwtest demo bench bench-accuracy clean help
+.PHONY: all deps build release test hwtest demo bench bench-accuracy fuzz clean help
 
 all: build
 
@@ -60,7 +60,24 @@ hwtest: build
 	hwlab/run
 
 clean:
-	rm -rf .build state
+	rm -rf .build .build-fuzz state
+
+# libFuzzer over every parser of untrusted bytes (fuzz/*.swift): the parsers are built with the fuzzer and
+# AddressSanitizer as one static library, then linked with each harness (a SwiftPM executable cannot take
+# libFuzzer's main). FUZZ_RUNS inputs per harness; a crash stops with the input saved in .build-fuzz/.
+FUZZ_RUNS ?= 1000000
+FUZZERS := declaration eudcc cbor scanner
+SWIFTC ?= $(dir $(SWIFT))swiftc
+fuzz: deps
+	$(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz --product ParsersForFuzzing
+	for h in $(FUZZERS); do \
+		$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -I .build-fuzz/release/Modules -I Sources/CZlib \
+			fuzz/$$h.swift .build-fuzz/release/libParsersForFuzzing.a -lz -lstdc++ -o .build-fuzz/fuzz-$$h 2>/dev/null || exit 1; \
+		echo "== fuzz $$h: $(FUZZ_RUNS) inputs"; \
+		.build-fuzz/fuzz-$$h -runs=$(FUZZ_RUNS) -max_len=4096 -artifact_prefix=.build-fuzz/crash-$$h- >.build-fuzz/fuzz-$$h.log 2>&1; \
+		status=$$?; grep -E "^Done" .build-fuzz/fuzz-$$h.log; \
+		[ $$status -eq 0 ] || { tail -40 .build-fuzz/fuzz-$$h.log; exit 1; }; \
+	done
 
 # Speed and memory targets live here, not in unit tests. Builds in release in its own package (bench/).
 bench: deps

@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "checkpointd", targets: ["checkpointd"]),
         .executable(name: "checkpointctl", targets: ["checkpointctl"]),
         // For the benchmark package in bench/ (kept separate so `make test` does not build it).
+        // The parsers that read untrusted bytes, as one static library for the libFuzzer harnesses (`make fuzz`).
+        .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
             ]),
