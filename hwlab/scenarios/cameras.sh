@@ -9,8 +9,16 @@ camera_check() {
   local name=$1 profile=$2 vid=$3 pid=$4 frames=$5 expected=$6 size=$7
   uvc-gadget --profile "$profile" --frames "$frames" --serial "EMU-$name" > /tmp/$name-emulator.log 2>&1 &
   local emulator=$!
+  if ! wait_for 30 usb_device "$vid" "$pid" && ! kill -0 $emulator 2>/dev/null; then
+    # The emulator gave up before the host saw it (once in CI, right after the previous camera left): say why,
+    # then start it once more.
+    sed 's/^/emulator (first start): /' /tmp/$name-emulator.log | tail -5
+    uvc-gadget --profile "$profile" --frames "$frames" --serial "EMU-$name" > /tmp/$name-emulator.log 2>&1 &
+    emulator=$!
+  fi
   if ! wait_for 30 usb_device "$vid" "$pid" || ! wait_for 30 video_node "$vid" "$pid"; then
     fail "$name-enumerate" "the emulated camera did not appear as a V4L2 device"
+    sed 's/^/emulator: /' /tmp/$name-emulator.log | tail -8
     kill $emulator; wait $emulator 2>/dev/null
     return
   fi
