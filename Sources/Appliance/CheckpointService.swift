@@ -37,7 +37,7 @@ public struct CheckpointService: Sendable {
         self.stateDirectory = stateDirectory
         self.logger = logger
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        store = try LaneStore(path: stateDirectory + "/passages.sqlite")
+        store = try LaneStore(path: stateDirectory + "/passages.sqlite", maxBytes: config.maxDatabaseBytes)
         hub = LaneEventHub()
         var scenarios: [String: SimulatedScenario] = [:]
         var runners: [LaneRunner] = []

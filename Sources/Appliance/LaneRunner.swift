@@ -122,18 +122,64 @@ final class LaneRunner: Service {
     }
 
     /// Durable first, then visible. Log lines carry verdicts and reasons, never names or ID numbers.
+    ///
+    /// When a commit fails (disk full, read-only disk, database size cap), nothing of that step is written (one
+    /// transaction), the lane keeps screening and shows "storage" offline, and the step is held in memory and
+    /// written, in order, as soon as a commit succeeds again.
     private func record(_ step: LaneCore.Step) async {
+        if !(await flushUnsaved()) {
+            hold(step)
+            await hub.publish(step.events)
+            return
+        }
         do {
             let events = try await store.commit(step, at: Date())
             await hub.publish(events)
             for event in events { log(event) }
         } catch {
-            logger.error("storage failure: \(error)")
-            var failure = LaneEvent(type: .device, lane: laneID, t: timeline.now())
-            failure.device = "storage"
-            failure.status = .offline
-            await hub.publish(step.events + [failure])
+            logger.error("storage failure: \(error); screening goes on, passages are held in memory")
+            hold(step)
+            await hub.publish(step.events + [storageEvent(.offline)])
         }
+    }
+
+    /// Steps whose commit failed, oldest first, with the wall time they happened.
+    private let unsaved = Mutex<[(step: LaneCore.Step, at: Date)]>([])
+    /// Held steps beyond this are dropped (and counted in the log): about a day of a busy lane.
+    static let maxUnsavedSteps = 20_000
+
+    private func hold(_ step: LaneCore.Step) {
+        guard !step.passages.isEmpty || step.events.contains(where: { $0.type != .retry }) else { return }
+        let dropped = unsaved.withLock { held -> Int in
+            held.append((step, Date()))
+            let over = max(0, held.count - Self.maxUnsavedSteps)
+            held.removeFirst(over)
+            return over
+        }
+        if dropped > 0 { logger.critical("storage still failing: \(dropped) held step(s) dropped") }
+    }
+
+    /// Writes the held steps in order. True when none is left.
+    private func flushUnsaved() async -> Bool {
+        let held = unsaved.withLock { $0 }
+        guard !held.isEmpty else { return true }
+        var written = 0
+        for entry in held {
+            do { _ = try await store.commit(entry.step, at: entry.at) } catch { break }
+            written += 1
+        }
+        unsaved.withLock { $0.removeFirst(min(written, $0.count)) }
+        guard written == held.count else { return false }
+        logger.notice("storage back: wrote \(held.reduce(0) { $0 + $1.step.passages.count }) passage(s) held in memory")
+        await hub.publish([storageEvent(.online)])
+        return true
+    }
+
+    private func storageEvent(_ status: DeviceStatus) -> LaneEvent {
+        var event = LaneEvent(type: .device, lane: laneID, t: timeline.now())
+        event.device = "storage"
+        event.status = status
+        return event
     }
 
     private func log(_ event: LaneEvent) {

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 import Store
 
-/// Deletes full QR payloads older than the retention period: at start, then every hour. Logs counts only.
+/// Deletes full QR payloads and lane events older than the retention period: at start, then every hour. Logs
+/// counts only.
 struct RetentionService: Service {
     let store: LaneStore
     let days: Int
@@ -13,8 +14,11 @@ struct RetentionService: Service {
     func run() async throws {
         repeat {
             do {
-                let removed = try await store.purgePayloads(before: Date().addingTimeInterval(-Double(days) * 86400))
+                let cutoff = Date().addingTimeInterval(-Double(days) * 86400)
+                let removed = try await store.purgePayloads(before: cutoff)
                 if removed > 0 { logger.notice("deleted the full payloads of \(removed) passage(s) older than \(days) days") }
+                let events = try await store.purgeEvents(before: cutoff)
+                if events > 0 { logger.notice("deleted \(events) lane event(s) older than \(days) days") }
             } catch {
                 logger.error("could not delete expired payloads: \(error)")
             }

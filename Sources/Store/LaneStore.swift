@@ -15,14 +15,19 @@ public final class LaneStore: Sendable {
     public let identityKey: IdentityKey
 
     /// Opens (creating if needed) the database at `path`, in WAL mode with full synchronous commits, with the
-    /// installation's identity key from the same directory.
-    public init(path: String) throws {
+    /// installation's identity key from the same directory. `maxBytes` caps the database's size (SQLite's
+    /// max_page_count): a full database fails its commits cleanly instead of filling the system disk.
+    public init(path: String, maxBytes: Int? = nil) throws {
         identityKey = try IdentityKey.load(directory: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
         var configuration = Configuration()
         // checkpointctl (calibration, purge) writes while the service runs: wait for the other's lock.
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let maxBytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(16, maxBytes / pageSize))")
+            }
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(writer)

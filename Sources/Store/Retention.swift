@@ -13,6 +13,17 @@ extension LaneStore {
         }
     }
 
+    /// Deletes lane events (the step-by-step log: retries, prompts, device changes) recorded before `cutoff`.
+    /// They are the bulk of the database; the passages are the record and stay.
+    @discardableResult
+    public func purgeEvents(before cutoff: Date) async throws -> Int {
+        let stamp = Self.timestamp(cutoff)
+        return try await writer.write { db in
+            try db.execute(sql: "DELETE FROM lane_event WHERE recorded_at < ?", arguments: [stamp])
+            return db.changesCount
+        }
+    }
+
     /// How many passages still hold a full payload, and the oldest one's time.
     public func payloadsKept() async throws -> (count: Int, oldest: String?) {
         try await writer.read { db in

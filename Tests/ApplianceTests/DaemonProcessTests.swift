@@ -7,48 +7,50 @@ import TestSupport
 /// The real `checkpointd` binary, as systemd runs it.
 @Suite struct DaemonProcessTests {
     @Test(.timeLimit(.minutes(2))) func servesThePageAndStopsCleanlyOnSIGTERMWithABrowserAttached() async throws {
-        let binary = try #require(builtProduct("checkpointd"), "checkpointd was not built")
-        let configDir = temporaryDirectory(), stateFromSystemd = temporaryDirectory()
-        let configPath = configDir + "/checkpoint.toml"
-        try EndToEndTests.config(travellers: 50, speed: 10, state: configDir + "/unused-state").write(toFile: configPath, atomically: true, encoding: .utf8)
+        try await inRealTimeSlot {
+            let binary = try #require(builtProduct("checkpointd"), "checkpointd was not built")
+            let configDir = temporaryDirectory(), stateFromSystemd = temporaryDirectory()
+            let configPath = configDir + "/checkpoint.toml"
+            try EndToEndTests.config(travellers: 50, speed: 10, state: configDir + "/unused-state").write(toFile: configPath, atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--config", configPath]
-        var environment = ProcessInfo.processInfo.environment
-        environment["STATE_DIRECTORY"] = stateFromSystemd
-        process.environment = environment
-        let stderr = Pipe()
-        process.standardError = stderr
-        let log = LogCollector(stderr.fileHandleForReading)
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--config", configPath]
+            var environment = ProcessInfo.processInfo.environment
+            environment["STATE_DIRECTORY"] = stateFromSystemd
+            process.environment = environment
+            let stderr = Pipe()
+            process.standardError = stderr
+            let log = LogCollector(stderr.fileHandleForReading)
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
 
-        #expect(await waitUntil(seconds: 20) { log.port != nil }, "no 'lane page at' line; log:\n\(log.text)")
-        let port = try #require(log.port)
-        let page = try await HTTPTestClient.get(port: port, path: "/")
-        #expect(page.status == 200)
-        #expect(page.body.contains("<title>lane-1 · Checkpoint Lane</title>"))
-        #expect(page.body.contains("EventSource"))
-        #expect(try await HTTPTestClient.get(port: port, path: "/lane/9").status == 404)
+            #expect(await waitUntil(seconds: 20) { log.port != nil }, "no 'lane page at' line; log:\n\(log.text)")
+            let port = try #require(log.port)
+            let page = try await HTTPTestClient.get(port: port, path: "/")
+            #expect(page.status == 200)
+            #expect(page.body.contains("<title>lane-1 · Checkpoint Lane</title>"))
+            #expect(page.body.contains("EventSource"))
+            #expect(try await HTTPTestClient.get(port: port, path: "/lane/9").status == 404)
 
-        let reader = try SSETestReader(port: port)
-        #expect(await waitUntil(seconds: 30) { reader.objects.contains { $0["type"] as? String == "passage" } }, "SSE lines: \(reader.dataLines.prefix(3)) log:\n\(log.text)")
+            let reader = try SSETestReader(port: port)
+            #expect(await waitUntil(seconds: 30) { reader.objects.contains { $0["type"] as? String == "passage" } }, "SSE lines: \(reader.dataLines.prefix(3)) log:\n\(log.text)")
 
-        let start = ContinuousClock.now
-        kill(process.processIdentifier, SIGTERM)
-        let exited = await waitUntil(seconds: 5) { !process.isRunning }
-        let took = ContinuousClock.now - start
-        #expect(exited)
-        #expect(took < .seconds(2), "took \(took) to stop")
-        #expect(process.terminationStatus == 0, "log:\n\(log.text)")
-        #expect(await waitUntil(seconds: 2) { reader.isFinished })
+            let start = ContinuousClock.now
+            kill(process.processIdentifier, SIGTERM)
+            let exited = await waitUntil(seconds: 5) { !process.isRunning }
+            let took = ContinuousClock.now - start
+            #expect(exited)
+            #expect(took < .seconds(2), "took \(took) to stop")
+            #expect(process.terminationStatus == 0, "log:\n\(log.text)")
+            #expect(await waitUntil(seconds: 2) { reader.isFinished })
 
-        #expect(!FileManager.default.fileExists(atPath: configDir + "/unused-state"))
-        let store = try LaneStore(path: stateFromSystemd + "/passages.sqlite")
-        #expect(try await store.integrityCheck() == "ok")
-        #expect(try await store.passageCount() >= 1)
-        #expect(log.text.contains("stopped cleanly"))
+            #expect(!FileManager.default.fileExists(atPath: configDir + "/unused-state"))
+            let store = try LaneStore(path: stateFromSystemd + "/passages.sqlite")
+            #expect(try await store.integrityCheck() == "ok")
+            #expect(try await store.passageCount() >= 1)
+            #expect(log.text.contains("stopped cleanly"))
+        }
     }
 
     @Test func aBadConfigurationStopsStartUpWithOneLineNamingTheKey() async throws {

@@ -19,6 +19,8 @@ public struct ApplianceConfig: Sendable {
     public var dccTrustFile: String?
     /// Days the full QR payloads are kept before the service deletes them (the passages themselves stay).
     public var payloadRetentionDays = 14
+    /// Largest size of passages.sqlite (nil: no cap). Protects the system disk on a box that also logs and records.
+    public var maxDatabaseBytes: Int?
 
     public struct LaneConfig: Sendable {
         public var id: String
@@ -91,6 +93,9 @@ public struct ApplianceConfig: Sendable {
             displayPort: try display?.int("port", default: 8080, range: 0...65535) ?? 8080,
             lanes: [], urlPatterns: DeclarationURLPattern.defaults)
         config.payloadRetentionDays = try checkpoint?.int("payload_retention_days", default: 14, range: 1...366) ?? 14
+        if let megabytes = try checkpoint?.optionalDouble("max_database_mb", range: 0.1...1_000_000) {
+            config.maxDatabaseBytes = Int(megabytes * 1_048_576)
+        }
 
         let laneTables = try root.tables("lane")
         guard !laneTables.isEmpty else {

@@ -86,6 +86,12 @@ final class ConfigReader {
         return v
     }
 
+    /// A number that may be absent (nil), checked against `range` when present.
+    func optionalDouble(_ name: String, range: ClosedRange<Double>) throws(ConfigError) -> Double? {
+        guard raw(name) != nil else { return nil }
+        return try double(name, default: range.lowerBound, range: range)
+    }
+
     func table(_ name: String) throws(ConfigError) -> ConfigReader? {
         switch raw(name) {
         case .table(let t)?:
