@@ -100,6 +100,34 @@ public final class LaneStore: Sendable {
             try db.alter(table: "passage") { t in t.add(column: "id_hash", .text) }
             try db.create(index: "passage_id_hash", on: "passage", columns: ["id_hash"])
         }
+        // Every reading and every scan on its own, whether or not it became part of a passage: how many people
+        // were measured but never scanned (and the other way round) is a number officials ask for.
+        migrator.registerMigration("v4-readings-scans") { db in
+            try db.create(table: "reading") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("lane", .text).notNull()
+                t.column("recorded_at", .text).notNull()
+                t.column("t", .double).notNull()
+                t.column("verdict", .text).notNull()
+                t.column("temperature_c", .double).notNull()
+                t.column("skin_c", .double)
+                t.column("uncertainty_c", .double)
+                t.column("threshold_c", .double)
+                t.column("referenced", .boolean)
+            }
+            try db.create(table: "scan") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("lane", .text).notNull()
+                t.column("recorded_at", .text).notNull()
+                t.column("t", .double).notNull()
+                t.column("declaration_kind", .text)
+                t.column("masked_id", .text)
+                t.column("device", .text)
+                t.column("rejected", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(index: "reading_recorded_at", on: "reading", columns: ["recorded_at"])
+            try db.create(index: "scan_recorded_at", on: "scan", columns: ["recorded_at"])
+        }
         return migrator
     }
 
@@ -127,6 +155,17 @@ public final class LaneStore: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             for event in events {
+                switch event.type {
+                case .measured:
+                    try db.execute(
+                        sql: "INSERT INTO reading (lane, recorded_at, t, verdict, temperature_c, skin_c, uncertainty_c, threshold_c, referenced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        arguments: [event.lane, stamp, event.t, event.verdict?.rawValue ?? "", event.temperatureC ?? 0, event.skinC, event.uncertaintyC, event.thresholdC, event.referenced])
+                case .scanned, .scanRejected:
+                    try db.execute(
+                        sql: "INSERT INTO scan (lane, recorded_at, t, declaration_kind, masked_id, device, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        arguments: [event.lane, stamp, event.t, event.declarationKind?.rawValue, event.maskedID, event.device, event.type == .scanRejected])
+                default: break
+                }
                 let json = String(decoding: try encoder.encode(event), as: UTF8.self)
                 try db.execute(
                     sql: "INSERT INTO lane_event (lane, recorded_at, type, json) VALUES (?, ?, ?, ?)",
@@ -144,6 +183,13 @@ public final class LaneStore: Sendable {
 
     public func passageCount() async throws -> Int {
         try await writer.read { db in try PassageRow.fetchCount(db) }
+    }
+
+    /// Readings and scans recorded (each on its own, whether or not it became part of a passage).
+    public func readingAndScanCounts() async throws -> (readings: Int, scans: Int) {
+        try await writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reading") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM scan") ?? 0)
+        }
     }
 
     public func outboxCount() async throws -> Int {

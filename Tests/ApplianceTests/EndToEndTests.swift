@@ -56,6 +56,8 @@ import Thermal
 
             let rows = try await service.store.passages(limit: 100).sorted { $0.id! < $1.id! }
             #expect(rows.count == 20)
+            let counts = try await service.store.readingAndScanCounts()
+            #expect(counts.readings >= 20 && counts.scans >= 20, "every reading and scan on its own: \(counts)")
             for (i, row) in rows.prefix(20).enumerated() {
                 let traveller = scenario.travellers[i]
                 #expect(row.outcome == "complete", "passage \(i + 1)")

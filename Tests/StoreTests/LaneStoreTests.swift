@@ -34,6 +34,9 @@ import Testing
         #expect(row.idLast4 == "2345" && row.maskedName == "N. V. An" && row.birthYear == "1990")
         #expect(row.notes == "scan-replaced")
         #expect(try await store.outboxCount() == 1)
+        let counts = try await store.readingAndScanCounts()
+        #expect(counts.readings == 1, "the measured event is a reading of its own")
+        #expect(counts.scans == 0, "no scanned event in this step")
     }
 
     @Test func aFileDatabaseIsWALWithFullSyncAndSurvivesReopening() async throws {
