@@ -102,6 +102,21 @@ struct CalibrationOptions: ParsableArguments {
     }
 }
 
+/// The lane database that must already exist (reports and purges do not create one): in `state`, or in the
+/// configuration's state directory ($STATE_DIRECTORY first).
+func existingStore(config: String, state: String?) throws -> LaneStore {
+    let directory: String
+    if let state {
+        directory = state
+    } else {
+        let appliance: ApplianceConfig
+        do { appliance = try ApplianceConfig.load(path: config) } catch { fail("\(config): \(error) (or give --state DIR)") }
+        directory = CheckpointService.stateDirectory(config: appliance, environment: ProcessInfo.processInfo.environment)
+    }
+    guard FileManager.default.fileExists(atPath: directory + "/passages.sqlite") else { fail("no passages.sqlite in \(directory)") }
+    return try LaneStore(path: directory + "/passages.sqlite")
+}
+
 /// Progress lines for a technician's terminal: rewritten in place on a terminal, one line a second otherwise.
 struct ProgressLine {
     private let interactive = isatty(STDERR_FILENO) == 1

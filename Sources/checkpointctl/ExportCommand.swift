@@ -37,16 +37,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
         guard from <= to else { fail("--from \(from) is after --to \(to)") }
         guard format == "csv" || format == "json" else { fail("--format must be csv or json, not '\(format)'") }
-        var options = try CalibrationOptions.parse([])
-        options.config = config
-        options.state = state
-        let directory: String
-        if let state { directory = state } else {
-            let (appliance, _) = try options.load()
-            directory = CheckpointService.stateDirectory(config: appliance, environment: ProcessInfo.processInfo.environment)
-        }
-        guard FileManager.default.fileExists(atPath: directory + "/passages.sqlite") else { fail("no passages.sqlite in \(directory)") }
-        let store = try LaneStore(path: directory + "/passages.sqlite")
+        let store = try existingStore(config: config, state: state)
         if counts {
             let rows = try await store.hourlyCounts(from: from, to: to)
             if format == "json" {

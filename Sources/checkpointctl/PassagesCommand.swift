@@ -29,17 +29,7 @@ struct PassagesCommand: AsyncParsableCommand {
     var payload = false
 
     func run() async throws {
-        let directory: String
-        if let state {
-            directory = state
-        } else {
-            do { directory = try ApplianceConfig.load(path: config).stateDirectory } catch {
-                fail("\(config): \(error) (or give --state DIR)")
-            }
-        }
-        let path = directory + "/passages.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else { fail("no passages.sqlite in \(directory)") }
-        let store = try LaneStore(path: path)
+        let store = try existingStore(config: config, state: state)
         for row in try await store.passages(limit: limit) {
             var shown = row
             if !payload { shown.payload = nil }

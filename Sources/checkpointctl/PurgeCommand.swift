@@ -26,17 +26,7 @@ struct PurgeCommand: AsyncParsableCommand {
     func run() async throws {
         guard let cutoff = Self.parseDate(before) else { fail("--before '\(before)' is not a date like 2021-10-01 or 2021-10-01T08:00:00Z") }
         guard cutoff <= Date() else { fail("--before \(before) is in the future: that would delete today's payloads too") }
-        var options = try CalibrationOptions.parse([])
-        options.config = config
-        options.state = state
-        let directory: String
-        if let state { directory = state } else {
-            let (appliance, _) = try options.load()
-            directory = CheckpointService.stateDirectory(config: appliance, environment: ProcessInfo.processInfo.environment)
-        }
-        let path = directory + "/passages.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else { fail("no passages.sqlite in \(directory)") }
-        let store = try LaneStore(path: path)
+        let store = try existingStore(config: config, state: state)
         let removed = try await store.purgePayloads(before: cutoff)
         let kept = try await store.payloadsKept()
         print("deleted \(removed) payload(s) recorded before \(before); \(kept.count) kept" + (kept.oldest.map { ", oldest \($0)" } ?? ""))
