@@ -60,7 +60,7 @@ public struct CheckpointService: Sendable {
                     scanners.append(SerialScanner(path: path, baud: baud, framing: framing, timeline: timeline))
                 }
             }
-            let parser = DeclarationParser(urlPatterns: config.urlPatterns, trust: trust)
+            let parser = DeclarationParser(urlPatterns: config.urlPatterns, trust: trust, now: { Int64(Date().timeIntervalSince1970) })
             let calibration = try store.calibration(lane: lane.id)
             if !calibration.isEmpty { logger.notice("lane \(lane.id): \(Self.describe(calibration))") }
             let screening = lane.screening.applying(calibration, cameraOrientation: lane.cameraOrientation)

@@ -1,16 +1,15 @@
-import Foundation
-
 /// Recognises a QR payload and hands it to the parser for its format.
 public struct DeclarationParser: Sendable {
     public var urlPatterns: [DeclarationURLPattern]
     /// Signers trusted for EU digital COVID certificates (empty: every certificate is `unverified`).
     public var trust: DCCTrustList
-    /// The check time (seconds since 1970) for certificate expiry: injected, so parsing stays repeatable.
-    public var now: @Sendable () -> Int64
+    /// The check time (seconds since 1970) for certificate expiry, injected by the caller (the service passes the
+    /// wall clock) so parsing stays pure and repeatable. nil: expiry is not judged, and the result says so.
+    public var now: (@Sendable () -> Int64)?
 
     public init(
         urlPatterns: [DeclarationURLPattern] = DeclarationURLPattern.defaults, trust: DCCTrustList = DCCTrustList(),
-        now: @escaping @Sendable () -> Int64 = DeclarationParser.systemClock
+        now: (@Sendable () -> Int64)? = nil
     ) {
         self.urlPatterns = urlPatterns
         self.trust = trust
@@ -18,9 +17,6 @@ public struct DeclarationParser: Sendable {
     }
 
     public static let maxPayloadBytes = 4096
-
-    /// The wall clock, for the service (tests and replays pass their own).
-    public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
     /// Parses a payload. Throws only when the input cannot be a QR text at all (empty, too long, binary);
     /// anything else yields a declaration, `unrecognized` if no format fits.
@@ -31,7 +27,7 @@ public struct DeclarationParser: Sendable {
         guard !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\u{1D}" }) else {
             throw .controlCharacters
         }
-        if let certificate = EUDCCParser.parse(text, trust: trust, at: now()) { return certificate }
+        if let certificate = EUDCCParser.parse(text, trust: trust, at: now?()) { return certificate }
         // The personal QR goes first: its 6-field form also starts with a 12-digit ID, and only its ISO birth
         // date tells it apart from the 6-field citizen ID card.
         if let declaration = PersonalQRParser.parse(text) { return declaration }

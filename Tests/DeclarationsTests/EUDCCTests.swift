@@ -52,6 +52,14 @@ import Testing
         #expect(try Self.parser(trusting: [shortLived], at: 1_660_000_000).parse(try shortLived.certificate()).certificate?.signature == .invalid)
     }
 
+    @Test func withoutACheckTimeTheSignatureIsCheckedAndExpirySaidToBeUnchecked() throws {
+        let signer = try DCCFactory.signer()
+        let parser = DeclarationParser(trust: try DCCTrustList(pem: signer.pem))
+        let declaration = try parser.parse(try signer.certificate(expires: 1_000_000_000))  // long expired
+        #expect(declaration.certificate?.signature == .verified)
+        #expect(declaration.warnings == ["the signature is valid, but no check time was given: expiry not checked"])
+    }
+
     @Test func anUnknownSignerIsUnverifiedNotInvalid() throws {
         let signer = try DCCFactory.signer(), stranger = try DCCFactory.signer(rsa: true)
         let payload = try signer.certificate()
