@@ -31,14 +31,13 @@ public struct PixelMap: Sendable, Equatable, Codable {
     public func repair(_ frame: ThermalFrame) -> ThermalFrame {
         guard !bad.isEmpty, frame.width == width, frame.height == height else { return frame }
         var out = frame
-        var isBad = Set(bad)
         var neighbours: [UInt16] = []
         for index in bad {
             let x = index % width, y = index / width
             for reach in 1...2 {
                 neighbours.removeAll(keepingCapacity: true)
                 for ny in max(0, y - reach)...min(height - 1, y + reach) {
-                    for nx in max(0, x - reach)...min(width - 1, x + reach) where !isBad.contains(ny * width + nx) {
+                    for nx in max(0, x - reach)...min(width - 1, x + reach) where !isBad(ny * width + nx) {
                         neighbours.append(frame.pixels[ny * width + nx])
                     }
                 }
@@ -48,8 +47,17 @@ public struct PixelMap: Sendable, Equatable, Codable {
             neighbours.sort()
             out.pixels[index] = neighbours[neighbours.count / 2]
         }
-        isBad.removeAll()
         return out
+    }
+
+    /// Binary search in the sorted `bad`: no set to build for every frame.
+    func isBad(_ index: Int) -> Bool {
+        var low = 0, high = bad.count
+        while low < high {
+            let mid = (low + high) / 2
+            if bad[mid] < index { low = mid + 1 } else { high = mid }
+        }
+        return low < bad.count && bad[low] == index
     }
 }
 

@@ -214,9 +214,9 @@ struct CalibrateCommand: AsyncParsableCommand {
             guard case .region(let x, let y, let r) = screening.reference else {
                 fail("lane \(lane.id) has no reference place yet: run 'checkpointctl calibrate reference' first")
             }
-            let reference = ReferenceCalibration(
-                x: x, y: y, radius: r, setpointC: screening.referenceSetpointC, noiseC: 0, driftCPerMinute: 0, contrastC: 0, seconds: 0)
-            var check = ReferenceCheck(reference: reference, knownC: referenceTemp, toleranceC: tolerance, secondRegion: parseRegion(region))
+            var check = ReferenceCheck(
+                reference: (x, y, r), setpointC: screening.referenceSetpointC, knownC: referenceTemp, toleranceC: tolerance,
+                secondRegion: parseRegion(region))
             var progress = ProgressLine()
             var firstMeasured: Double?
             for await frame in options.frames(of: lane, wallSeconds: seconds + 30) {
@@ -263,11 +263,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            var options = try CalibrationOptions.parse([])
-            options.config = config
-            options.state = state
-            let (appliance, _) = try options.load()
-            let store = try options.openStore(appliance)
+            let store = try existingStore(config: config, state: state)
             let entries = try await store.calibrationHistory(lane: lane)
             if entries.isEmpty && !json { print("no calibration stored yet") }
             for entry in entries {

@@ -75,14 +75,14 @@ import Thermal
         #expect(throws: OffsetFit.Failure.implausibleClinical(367)) { try OffsetFit.fit(typo) }
     }
 
-    static let laneReference = ReferenceCalibration(
-        x: 148, y: 100, radius: 6, setpointC: 35.0, noiseC: 0.01, driftCPerMinute: 0, contrastC: 9, seconds: 30)
+    /// The simulated scene's disc (35.0 °C) as the lane's calibrated reference.
+    static let laneReference = (x: 148, y: 100, radius: 6)
 
     @Test(arguments: [(40.0, true), (40.5, false), (39.7, true), (39.6, false)])
     func theCheckPassesWithinTheTolerance(known: Double, passes: Bool) throws {
         var settings = SceneSettings()
         settings.driftCKPerMinute = 60  // the reference cancels the camera's drift
-        var check = ReferenceCheck(reference: Self.laneReference, knownC: known)
+        var check = ReferenceCheck(reference: Self.laneReference, setpointC: 35.0, knownC: known)
         for frame in framesWithSecondDisc(settings: settings, secondC: 40.0) { _ = check.add(frame) }
         let result = try #require(check.result)
         #expect(abs(result.measuredC - 40.0) < 0.05, "measured \(result.measuredC)")
@@ -94,7 +94,7 @@ import Thermal
     @Test func theCheckWantsTheLanesReferenceInPlace() {
         var settings = SceneSettings()
         settings.reference = nil
-        var check = ReferenceCheck(reference: Self.laneReference, knownC: 40)
+        var check = ReferenceCheck(reference: Self.laneReference, setpointC: 35.0, knownC: 40)
         var progress: [ReferenceCheck.Progress] = []
         for frame in framesWithSecondDisc(settings: settings, secondC: 40.0, seconds: 2) { progress.append(check.add(frame)) }
         #expect(progress.allSatisfy { $0 == .referenceMissing })

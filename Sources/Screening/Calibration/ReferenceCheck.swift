@@ -14,15 +14,15 @@ public struct ReferenceCheck: Sendable {
     public static let defaultToleranceC = 0.3
     public static let minSamples = 10
 
-    /// `reference`: the lane's calibrated reference. `secondRegion`: where the second reference is held (nil: it
-    /// is found anywhere in the image, away from the lane's reference).
+    /// `reference` and `setpointC`: the lane's reference disc as the engine uses it. `secondRegion`: where the
+    /// second reference is held (nil: it is found anywhere in the image, away from the lane's reference).
     public init(
-        reference: ReferenceCalibration, knownC: Double, toleranceC: Double = defaultToleranceC,
+        reference: (x: Int, y: Int, radius: Int), setpointC: Double, knownC: Double, toleranceC: Double = defaultToleranceC,
         secondRegion: (x: Int, y: Int, radius: Int)? = nil
     ) {
         self.knownC = knownC
         self.toleranceC = toleranceC
-        setpointC = reference.setpointC
+        self.setpointC = setpointC
         main = ReferenceTracker(x: reference.x, y: reference.y, radius: reference.radius, stabilityLimitC: 1000)
         if let secondRegion {
             second = ReferenceTracker(x: secondRegion.x, y: secondRegion.y, radius: secondRegion.radius, stabilityLimitC: 1000)
