@@ -5,8 +5,10 @@
 
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need, through pkg-config: SQLite (GRDB), libv4l2 (cameras), zlib
-# (recordings) and libpng (snapshots).
-APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev libusb-1.0-0-dev umockdev
+# (recordings) and libpng (snapshots); espeak-ng renders the spoken prompts, aplay (alsa-utils) plays them, sox
+# checks them in the audio test; headless Chromium loads the lane page in the browser test.
+APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev libusb-1.0-0-dev umockdev \
+	espeak-ng alsa-utils sox chromium fonts-dejavu-core
 # An undeclared import between our targets fails the build (the architecture's rules are enforced, not hoped for).
 BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml
@@ -14,7 +16,7 @@ DEMO_CONFIG ?= examples/demo.toml
 # The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
 HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3
 
-.PHONY: all deps build release test hwtest demo bench bench-accuracy fuzz clean help
+.PHONY: all deps build release test hwtest demo bench bench-accuracy fuzz clean help prompts
 
 all: build
 
@@ -39,7 +41,11 @@ test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build
 
-demo: build
+# The spoken prompts (Vietnamese and English) rendered with espeak-ng into prompts/, and the two tones.
+prompts: build
+	$(SWIFT) run --skip-build checkpointctl speaker render --out prompts
+
+demo: build prompts
 	@echo "Lane page: http://127.0.0.1:8080/  (Ctrl-C stops the lane)"
 	$(SWIFT) run --skip-build checkpointd --config $(DEMO_CONFIG)
 

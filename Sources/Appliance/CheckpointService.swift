@@ -20,7 +20,11 @@ public struct CheckpointService: Sendable {
     public let scenarios: [String: SimulatedScenario]
     /// The screening settings in force per lane id: the configuration with the stored calibration applied.
     public let screening: [String: ScreeningConfig]
+    /// Counters for `/metrics`, and each lane's latest frame for the page's thermal view.
+    public let metrics = LaneMetrics()
+    public let frames = LatestFrames()
     private let runners: [LaneRunner]
+    private let speakers: [LaneSpeaker]
     private let logger: Logger
 
     /// The state directory: `$STATE_DIRECTORY` when systemd sets it (first entry if it lists several), else the
@@ -41,6 +45,7 @@ public struct CheckpointService: Sendable {
         hub = LaneEventHub()
         var scenarios: [String: SimulatedScenario] = [:]
         var runners: [LaneRunner] = []
+        var speakers: [LaneSpeaker] = []
         var screeningInForce: [String: ScreeningConfig] = [:]
         let trust = try Self.loadTrust(config.dccTrustFile, logger: logger)
         for lane in config.lanes {
@@ -69,8 +74,10 @@ public struct CheckpointService: Sendable {
             runners.append(
                 LaneRunner(
                     core: core, camera: setup.camera, scanners: scanners, timeline: timeline, store: store, hub: hub, logger: logger,
-                    clipDirectory: lane.recordElevated ? stateDirectory + "/clips" : nil))
+                    clipDirectory: lane.recordElevated ? stateDirectory + "/clips" : nil, metrics: metrics, frames: frames))
+            speakers.append(LaneSpeaker(laneID: lane.id, config: lane.speaker, hub: hub, timeline: timeline, logger: logger))
         }
+        self.speakers = speakers
         self.scenarios = scenarios
         self.screening = screeningInForce
         self.runners = runners
@@ -106,20 +113,43 @@ public struct CheckpointService: Sendable {
     /// The lanes as the display lists them.
     public var laneInfos: [LaneDisplayServer.LaneInfo] {
         config.lanes.map { lane in
-            LaneDisplayServer.LaneInfo(id: lane.id, name: lane.name, idlePrompt: lane.pairing.mode == .scanFirst ? .scanQR : .lookAtCamera)
+            var reference: [Int]?
+            if case .region(let x, let y, let r) = screening[lane.id]?.reference { reference = [x, y, r] }
+            return LaneDisplayServer.LaneInfo(
+                id: lane.id, name: lane.name, idlePrompt: lane.pairing.mode == .scanFirst ? .scanQR : .lookAtCamera, reference: reference)
         }
     }
 
-    /// A service group with every lane and the display server; SIGTERM and SIGINT stop it gracefully.
-    public func serviceGroup(onDisplayRunning: @escaping @Sendable (Int) async -> Void = { _ in }, signals: Bool = true) -> ServiceGroup {
+    /// A service group with every lane, its speaker, the display server and the supervisor's (when configured);
+    /// SIGTERM and SIGINT stop it gracefully.
+    public func serviceGroup(
+        onDisplayRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        onSupervisorRunning: @escaping @Sendable (Int) async -> Void = { _ in }, signals: Bool = true
+    ) -> ServiceGroup {
         let display = LaneDisplayServer.makeApplication(
-            lanes: laneInfos, hub: hub, host: config.displayHost, port: config.displayPort, logger: logger,
+            lanes: laneInfos, hub: hub, frames: frames, metrics: metrics, host: config.displayHost, port: config.displayPort,
+            logger: logger,
             onRunning: { [logger] port in
                 logger.notice("lane page at http://\(config.displayHost):\(port)/")
                 await onDisplayRunning(port)
             })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = runners.map { .init(service: $0) }
         services.append(.init(service: display))
+        services += speakers.map { .init(service: $0) }
+        let timeline = MonotonicTimeline()
+        services.append(
+            .init(service: UplinkStatusService(lanes: config.lanes.map(\.id), store: store, hub: hub, metrics: metrics, now: { timeline.now() }, logger: logger)))
+        if let supervisor = config.supervisor {
+            let setup = SupervisorServer.Setup(
+                checkpointName: config.checkpointName, lanes: laneInfos, token: supervisor.token, store: store, hub: hub, metrics: metrics)
+            services.append(
+                .init(service: SupervisorServer.makeApplication(
+                    setup, host: supervisor.host, port: supervisor.port, logger: logger,
+                    onRunning: { [logger] port in
+                        logger.notice("supervisor page at http://\(supervisor.host):\(port)/supervisor (token required)")
+                        await onSupervisorRunning(port)
+                    })))
+        }
         services.append(.init(service: RetentionService(store: store, days: config.payloadRetentionDays, logger: logger)))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         if signals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }

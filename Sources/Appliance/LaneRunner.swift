@@ -26,13 +26,18 @@ final class LaneRunner: Service {
     /// Where audit clips of elevated readings go (nil: not recorded).
     private let clipDirectory: String?
     private let clips = Mutex(ElevatedClips())
+    private let metrics: LaneMetrics
+    private let frames: LatestFrames
     static let maxPendingFrames = 8
     static let tickInterval = Duration.milliseconds(250)
 
     init(
         core: LaneCore, camera: any ThermalCamera, scanners: [any CodeScanner], timeline: any LaneTimeline,
-        store: LaneStore, hub: LaneEventHub, logger: Logger, clipDirectory: String? = nil
+        store: LaneStore, hub: LaneEventHub, logger: Logger, clipDirectory: String? = nil,
+        metrics: LaneMetrics = LaneMetrics(), frames: LatestFrames = LatestFrames()
     ) {
+        self.metrics = metrics
+        self.frames = frames
         self.clipDirectory = clipDirectory
         laneID = core.laneID
         self.core = Mutex(core)
@@ -58,7 +63,7 @@ final class LaneRunner: Service {
                 }
             }
             for await input in inputs.cancelOnGracefulShutdown() {
-                if case .frame = input { pendingFrames.subtract(1, ordering: .relaxed) }
+                count(input)
                 let step = core.withLock { $0.handle(input) }
                 if clipDirectory != nil { keepClips(input, step) }
                 if !step.isEmpty { await record(step) }
@@ -72,7 +77,10 @@ final class LaneRunner: Service {
         for await event in camera.events() {
             switch event {
             case .frame(let frame):
-                if pendingFrames.load(ordering: .relaxed) >= Self.maxPendingFrames { continue }
+                if pendingFrames.load(ordering: .relaxed) >= Self.maxPendingFrames {
+                    metrics.frameDropped(lane: laneID)
+                    continue
+                }
                 pendingFrames.add(1, ordering: .relaxed)
                 sink.yield(.frame(frame))
             case .status(let status):
@@ -97,6 +105,18 @@ final class LaneRunner: Service {
             case .problem(let text):
                 logger.notice("scanner: \(text)", metadata: ["device": "\(scanner.name)"])
             }
+        }
+    }
+
+    private func count(_ input: LaneCore.Input) {
+        switch input {
+        case .frame(let frame):
+            pendingFrames.subtract(1, ordering: .relaxed)
+            metrics.frame(lane: laneID)
+            frames.update(lane: laneID, frame: frame)
+        case .scan: metrics.scan(lane: laneID, outcome: "accepted")
+        case .scanRejected: metrics.scan(lane: laneID, outcome: "rejected")
+        default: break
         }
     }
 
@@ -133,10 +153,15 @@ final class LaneRunner: Service {
             return
         }
         do {
+            let started = ContinuousClock.now
             let events = try await store.commit(step, at: Date())
+            metrics.commit(seconds: (ContinuousClock.now - started) / .seconds(1))
+            for passage in step.passages { metrics.passage(lane: laneID, verdict: passage.measurement?.verdict.rawValue ?? "none") }
+            for event in step.events where event.type == .retry { metrics.retry(lane: laneID, reason: event.reason ?? "?") }
             await hub.publish(events)
             for event in events { log(event) }
         } catch {
+            metrics.storageFailure(lane: laneID)
             logger.error("storage failure: \(error); screening goes on, passages are held in memory")
             hold(step)
             await hub.publish(step.events + [storageEvent(.offline)])

@@ -12,17 +12,22 @@ public enum LaneDisplayServer {
         public var id: String
         public var name: String
         public var idlePrompt: Prompt
-        public init(id: String, name: String, idlePrompt: Prompt) {
+        /// The blackbody disc in the upright image, `[x, y, radius]`, marked on the thermal view (nil: none or
+        /// found automatically).
+        public var reference: [Int]?
+        public init(id: String, name: String, idlePrompt: Prompt, reference: [Int]? = nil) {
             self.id = id
             self.name = name
             self.idlePrompt = idlePrompt
+            self.reference = reference
         }
     }
 
     /// Builds the application; run it as a service (it stops on graceful shutdown, open event streams included).
+    /// Every route is a GET: nothing on this listener changes anything.
     public static func makeApplication(
-        lanes: [LaneInfo], hub: LaneEventHub, host: String, port: Int, logger: Logger,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        lanes: [LaneInfo], hub: LaneEventHub, frames: LatestFrames = LatestFrames(), metrics: LaneMetrics? = nil,
+        host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/") { _, _ in try page(lanes, index: 1) }
@@ -31,8 +36,13 @@ public enum LaneDisplayServer {
         router.get("/lane/:n/events") { _, context in
             try events(lanes, index: try context.parameters.require("n", as: Int.self), hub: hub)
         }
+        router.get("/thermal.bmp") { _, _ in try thermal(lanes, index: 1, frames: frames) }
+        router.get("/lane/:n/thermal.bmp") { _, context in
+            try thermal(lanes, index: try context.parameters.require("n", as: Int.self), frames: frames)
+        }
         router.get("/api/lanes") { _, _ in try json(lanes) }
         router.get("/healthz") { _, _ in "ok\n" }
+        if let metrics { router.get("/metrics") { _, _ in metricsResponse(metrics) } }
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "checkpointd"),
@@ -49,8 +59,8 @@ public enum LaneDisplayServer {
 
     static func page(_ lanes: [LaneInfo], index: Int) throws -> Response {
         let info = try lane(lanes, index)
-        let eventsPath = index == 1 ? "/events" : "/lane/\(index)/events"
-        let html = LanePage.html(lane: info, eventsPath: eventsPath)
+        let prefix = index == 1 ? "" : "/lane/\(index)"
+        let html = LanePage.html(lane: info, eventsPath: prefix + "/events", thermalPath: prefix + "/thermal.bmp")
         return Response(
             status: .ok,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -74,6 +84,22 @@ public enum LaneDisplayServer {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    static func thermal(_ lanes: [LaneInfo], index: Int, frames: LatestFrames) throws -> Response {
+        let info = try lane(lanes, index)
+        guard let frame = frames.frame(lane: info.id) else {
+            throw HTTPError(.notFound, message: "no frame from lane \(index)'s camera yet")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "image/bmp", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: ThermalImage.bmp(frame))))
+    }
+
+    static func metricsResponse(_ metrics: LaneMetrics) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
     }
 
     static func json(_ value: some Encodable) throws -> Response {

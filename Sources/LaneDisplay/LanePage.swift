@@ -7,10 +7,10 @@ import Lane
 /// high contrast, and the verdict never carried by colour alone (an icon and words in Vietnamese and English).
 /// All data goes into the page through `textContent`, never as HTML.
 enum LanePage {
-    static func html(lane: LaneDisplayServer.LaneInfo, eventsPath: String) -> String {
+    static func html(lane: LaneDisplayServer.LaneInfo, eventsPath: String, thermalPath: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let config = (try? encoder.encode(LanePageConfig(lane: lane, events: eventsPath)))
+        let config = (try? encoder.encode(LanePageConfig(lane: lane, events: eventsPath, thermal: thermalPath)))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return template.replacingOccurrences(of: "__CONFIG__", with: config.replacingOccurrences(of: "</", with: "<\\/"))
             .replacingOccurrences(of: "__TITLE__", with: escape(lane.name))
@@ -19,6 +19,7 @@ enum LanePage {
     struct LanePageConfig: Encodable {
         var lane: LaneDisplayServer.LaneInfo
         var events: String
+        var thermal: String
     }
 
     static func escape(_ s: String) -> String {
@@ -34,35 +35,41 @@ enum LanePage {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>__TITLE__ · Checkpoint Lane</title>
 <style>
-  :root { --ok:#0b7a28; --alarm:#c40000; --retry:#ffb400; --idle:#1d2733; --ink:#fff; }
+  :root { --ok:#0b7a28; --alarm:#c40000; --retry:#ffb400; --idle:#1d2733; }
   * { box-sizing: border-box; }
   html, body { margin:0; height:100%; background:#000; color:#fff; font-family: "DejaVu Sans", "Noto Sans", Arial, sans-serif; }
   body { display:flex; flex-direction:column; }
-  header { display:flex; justify-content:space-between; align-items:center; padding:0.4rem 1rem; font-size:1.4rem; background:#111; }
-  #conn.lost { color:#ffb400; font-weight:bold; }
-  #verdict { flex: 3; display:flex; align-items:center; gap:2.5vw; padding:2vh 3vw; background:var(--idle); transition: background 0.15s; }
+  header { display:flex; justify-content:space-between; align-items:center; padding:0.4rem 1rem; font-size:3vh; font-weight:700; background:#111; }
+  #conn.lost { color:#ffb400; }
+  main { flex:3; display:flex; min-height:0; }
+  #verdict { flex:2.2; display:flex; align-items:center; gap:2.5vw; padding:2vh 3vw; background:var(--idle); }
   #verdict.normal { background:var(--ok); }
   #verdict.elevated { background:var(--alarm); }
   #verdict.retry, #verdict.paused { background:var(--retry); color:#000; }
   #icon { font-size:18vh; line-height:1; min-width:18vh; text-align:center; }
   #words { display:flex; flex-direction:column; }
-  #title { font-size:8vh; font-weight:900; letter-spacing:0.02em; }
+  #title { font-size:8vh; font-weight:900; letter-spacing:0.02em; line-height:1.05; }
   #subtitle { font-size:4vh; font-weight:700; }
   #temp { font-size:15vh; font-weight:900; line-height:1.05; font-variant-numeric: tabular-nums; }
   #unc { font-size:5vh; font-weight:700; }
-  #prompt { flex:1.4; padding:2vh 3vw; background:#fff; color:#000; display:flex; flex-direction:column; justify-content:center; }
+  #thermal { flex:1; position:relative; background:#000; display:flex; align-items:center; justify-content:center; min-width:0; }
+  #thermal img, #thermal svg { position:absolute; width:100%; height:100%; object-fit:contain; image-rendering:pixelated; }
+  #thermal .nocam { color:#888; font-size:3vh; }
+  #prompt { flex:1.3; padding:2vh 3vw; background:#fff; color:#000; display:flex; flex-direction:column; justify-content:center; }
   #prompt-vi { font-size:7vh; font-weight:800; }
   #prompt-en { font-size:3.6vh; }
   #person { padding:1.2vh 3vw; font-size:3.6vh; background:#111; min-height:6vh; }
   #person .warn { color:#ffb400; }
-  #status { display:flex; gap:0; font-size:2.6vh; }
-  #status div { flex:1; padding:0.8vh 1vw; border-top:4px solid #333; background:#1a1a1a; }
+  #status { display:flex; font-size:2.4vh; }
+  #status div { flex:1; padding:0.8vh 1vw; border-top:0.6vh solid #333; background:#1a1a1a; }
   #status .ok { border-color:#0b7a28; }
-  #status .bad { border-color:#ffb400; background:#332400; font-weight:bold; }
+  #status .bad { border-color:#ffb400; background:#3a2a00; color:#ffd34d; font-weight:bold; }
+  #status .off { color:#999; }
 </style>
 </head>
 <body>
-<header><span id="lane"></span><span id="clock"></span><span id="conn">●</span></header>
+<header><span id="lane"></span><span id="clock"></span><span id="conn">● …</span></header>
+<main>
 <section id="verdict" class="idle" aria-live="assertive">
   <div id="icon">⌛</div>
   <div id="words">
@@ -71,33 +78,54 @@ enum LanePage {
     <div><span id="temp"></span> <span id="unc"></span></div>
   </div>
 </section>
+<section id="thermal">
+  <span class="nocam" id="nocam">Chưa có hình nhiệt / no thermal image</span>
+  <img id="frame" alt="ảnh nhiệt / thermal image" hidden>
+  <svg id="marks" viewBox="0 0 160 120" preserveAspectRatio="xMidYMid meet"></svg>
+</section>
+</main>
 <section id="prompt" aria-live="polite"><div id="prompt-vi"></div><div id="prompt-en"></div></section>
 <section id="person"></section>
-<footer id="status">
-  <div id="st-camera">Camera –</div><div id="st-scanner">Máy quét / Scanner –</div>
-  <div id="st-reference">Nguồn chuẩn / Reference –</div><div id="st-storage" class="ok">Lưu trữ / Storage ✔</div>
-  <div id="st-uplink">Gửi dữ liệu / Uplink –</div>
-</footer>
+<footer id="status"></footer>
 <script>
 "use strict";
 const CONFIG = __CONFIG__;
 const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
 const VERDICTS = {
   idle:     { icon: "⌛", title: "SẴN SÀNG", sub: "READY" },
-  normal:   { icon: "✔", title: "BÌNH THƯỜNG", sub: "NORMAL" },
-  elevated: { icon: "⚠", title: "NHIỆT ĐỘ CAO · KIỂM TRA LẠI", sub: "ELEVATED · SECONDARY CHECK" },
+  normal:   { icon: "✔", title: "BÌNH THƯỜNG", sub: "NORMAL · GO AHEAD" },
+  elevated: { icon: "⚠", title: "NHIỆT ĐỘ CAO", sub: "KIỂM TRA LẠI · SECONDARY CHECK" },
   retry:    { icon: "↻", title: "ĐO LẠI", sub: "RETRY" },
   paused:   { icon: "⏸", title: "TẠM DỪNG ĐO", sub: "SCREENING PAUSED" },
 };
-let idleTimer = null;
-function setVerdict(kind, temp, unc) {
+const REASONS = {
+  "too-far": "Quá xa · too far", "too-close": "Quá gần · too close", "one-person-at-a-time": "Nhiều người · several people",
+  "moving": "Đang di chuyển · moving", "after-flat-field-correction": "Camera tự hiệu chỉnh · camera recalibrating",
+  "reference-missing": "Mất nguồn chuẩn · reference not seen", "reference-moved": "Nguồn chuẩn bị dịch · reference moved",
+  "reference-unstable": "Nguồn chuẩn dao động · reference unstable", "face-not-readable": "Không đọc được mặt · face not readable",
+  "not-radiometric": "Camera không đo nhiệt · camera not radiometric",
+};
+const DEVICES = [
+  ["camera", "Camera"], ["scanner", "Máy quét / Scanner"], ["reference", "Nguồn chuẩn / Reference"],
+  ["storage", "Lưu trữ / Storage"], ["speaker", "Loa / Speaker"], ["uplink", "Gửi dữ liệu / Uplink"],
+];
+for (const [key, label] of DEVICES) {
+  const el = document.createElement("div"); el.id = "st-" + key; el.className = "off"; el.textContent = label + " –";
+  $("status").appendChild(el);
+}
+// Tell tests and the latency benchmark when each event arrived (wall clock, ms).
+window.laneArrivals = [];
+let idleTimer = null, holdUntil = 0;
+function setVerdict(kind, temp, unc, reason) {
   const v = VERDICTS[kind];
   $("verdict").className = kind;
   $("icon").textContent = v.icon;
   $("title").textContent = v.title;
-  $("subtitle").textContent = v.sub;
+  $("subtitle").textContent = reason ? (REASONS[reason] || reason) : v.sub;
   $("temp").textContent = temp == null ? "" : temp.toFixed(1) + " °C";
   $("unc").textContent = unc == null ? "" : "± " + unc.toFixed(1);
+  if (kind !== "normal" && kind !== "elevated") mark(null);
 }
 function setPrompt(p) { if (!p) return; $("prompt-vi").textContent = p.vi; $("prompt-en").textContent = p.en; }
 function setPerson(e) {
@@ -105,36 +133,89 @@ function setPerson(e) {
   $("person").textContent = parts.join(" · ");
   if (e.warnings) { const w = document.createElement("span"); w.className = "warn"; w.textContent = "  ⚠ " + e.warnings.join("; "); $("person").appendChild(w); }
 }
-function setStatus(id, label, ok, text) { const el = $(id); el.className = ok ? "ok" : "bad"; el.textContent = label + " " + (ok ? "✔" : "✖ " + text); }
-function goIdleLater() { clearTimeout(idleTimer); idleTimer = setTimeout(() => { setVerdict("idle"); setPrompt(CONFIG.lane.idlePrompt); $("person").textContent = ""; }, 4000); }
+function setStatus(key, state, text) {
+  const el = $("st-" + key); if (!el) return;
+  const label = DEVICES.find((d) => d[0] === key)[1];
+  el.className = state;
+  el.textContent = label + (state === "ok" ? " ✔" : state === "bad" ? " ✖ " + text : " – " + text);
+}
+function goIdleLater(ms) {
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => { setVerdict("idle"); setPrompt(CONFIG.lane.idlePrompt); $("person").textContent = ""; }, ms);
+}
+// Marks the measurement site (a cross) and the reference disc (a ring) on the thermal image.
+function mark(site) {
+  const svg = $("marks");
+  svg.replaceChildren();
+  const ref = CONFIG.lane.reference;
+  if (ref) {
+    const c = document.createElementNS(SVG, "circle");
+    c.setAttribute("cx", ref[0] + 0.5); c.setAttribute("cy", ref[1] + 0.5); c.setAttribute("r", ref[2] + 1.5);
+    c.setAttribute("fill", "none"); c.setAttribute("stroke", "#00e5ff"); c.setAttribute("stroke-width", "1");
+    svg.appendChild(c);
+  }
+  if (site) {
+    for (const [dx, dy] of [[-6, 0], [6, 0], [0, -6], [0, 6]]) {
+      const l = document.createElementNS(SVG, "line");
+      l.setAttribute("x1", site[0] + 0.5 + dx / 3); l.setAttribute("y1", site[1] + 0.5 + dy / 3);
+      l.setAttribute("x2", site[0] + 0.5 + dx); l.setAttribute("y2", site[1] + 0.5 + dy);
+      l.setAttribute("stroke", "#00ff66"); l.setAttribute("stroke-width", "1.2");
+      svg.appendChild(l);
+    }
+  }
+}
 function handle(e) {
   switch (e.type) {
-    case "measured": clearTimeout(idleTimer); setVerdict(e.verdict, e.temperature_c, e.uncertainty_c); setPrompt(e.prompt); break;
-    case "retry": clearTimeout(idleTimer); setVerdict("retry"); setPrompt(e.prompt); break;
-    case "paused": setVerdict("paused"); setPrompt(e.prompt); setStatus("st-reference", "Nguồn chuẩn / Reference", false, e.reason); break;
-    case "resumed": setVerdict("idle"); setPrompt(e.prompt); setStatus("st-reference", "Nguồn chuẩn / Reference", true); break;
-    case "left": goIdleLater(); break;
-    case "scanned": clearTimeout(idleTimer); setPerson(e); setPrompt(e.prompt); break;
+    case "measured":
+      clearTimeout(idleTimer); setVerdict(e.verdict, e.temperature_c, e.uncertainty_c); setPrompt(e.prompt); mark(e.site);
+      // An elevated verdict stays on screen long enough for busy staff to see it.
+      holdUntil = e.verdict === "elevated" ? Date.now() + 20000 : 0;
+      break;
+    case "retry":
+      if (Date.now() < holdUntil) break;
+      clearTimeout(idleTimer); setVerdict("retry", null, null, e.reason); setPrompt(e.prompt); break;
+    case "paused": setVerdict("paused", null, null, e.reason); setPrompt(e.prompt); setStatus("reference", "bad", REASONS[e.reason] || e.reason); break;
+    case "resumed": setVerdict("idle"); setPrompt(e.prompt); setStatus("reference", "ok"); break;
+    case "left": goIdleLater(Math.max(4000, holdUntil - Date.now())); break;
+    case "scanned": if (Date.now() >= holdUntil) clearTimeout(idleTimer); setPerson(e); setPrompt(e.prompt); break;
     case "scan-rejected": setPrompt(e.prompt); break;
     case "passage": if (e.prompt) setPrompt(e.prompt); if (e.masked_name || e.declaration_kind) setPerson(e); break;
     case "note": if (e.prompt) setPrompt(e.prompt); break;
     case "device": {
-      const cam = e.device && e.device.startsWith("camera");
-      setStatus(cam ? "st-camera" : "st-scanner", cam ? "Camera" : "Máy quét / Scanner", e.status === "online", "offline");
+      const key = e.device.startsWith("camera") ? "camera" : e.device.startsWith("scanner") ? "scanner" : e.device;
+      if (e.status === "online") setStatus(key, "ok");
+      else if (e.status === "offline") setStatus(key, "bad", e.reason || "offline");
+      else setStatus(key, "off", e.reason || "");
       break;
     }
   }
 }
 function connect() {
   const source = new EventSource(CONFIG.events);
-  source.onopen = () => { $("conn").className = ""; $("conn").textContent = "● live"; };
+  source.onopen = () => { $("conn").className = ""; $("conn").textContent = "● trực tuyến / live"; };
   source.onerror = () => { $("conn").className = "lost"; $("conn").textContent = "● mất kết nối / reconnecting"; };
-  source.onmessage = (m) => { try { handle(JSON.parse(m.data)); } catch (err) { console.error(err); } };
+  source.onmessage = (m) => {
+    let e; try { e = JSON.parse(m.data); } catch (err) { console.error(err); return; }
+    window.laneArrivals.push({ t: e.t, type: e.type, at: performance.timeOrigin + performance.now() });
+    if (window.laneArrivals.length > 1000) window.laneArrivals.shift();
+    try { handle(e); } catch (err) { console.error(err); }
+  };
+}
+function refreshThermal() {
+  const next = new Image();
+  next.onload = () => {
+    const img = $("frame"); img.src = next.src; img.hidden = false; $("nocam").hidden = true;
+    $("marks").setAttribute("viewBox", "0 0 " + next.naturalWidth + " " + next.naturalHeight);
+  };
+  next.onerror = () => { $("frame").hidden = true; $("nocam").hidden = false; };
+  next.src = CONFIG.thermal + "?" + Date.now();
 }
 $("lane").textContent = CONFIG.lane.name;
 setVerdict("idle");
 setPrompt(CONFIG.lane.idlePrompt);
+mark(null);
 setInterval(() => { $("clock").textContent = new Date().toLocaleTimeString("vi-VN"); }, 1000);
+setInterval(refreshThermal, 500);
 connect();
 </script>
 </body>

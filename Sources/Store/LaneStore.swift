@@ -128,6 +128,16 @@ public final class LaneStore: Sendable {
             try db.create(index: "reading_recorded_at", on: "reading", columns: ["recorded_at"])
             try db.create(index: "scan_recorded_at", on: "scan", columns: ["recorded_at"])
         }
+        migrator.registerMigration("v5-secondary-check") { db in
+            // The clinical reading taken at the secondary check of an elevated passage, one per passage.
+            try db.create(table: "secondary_check") { t in
+                t.primaryKey("passage_id", .integer).references("passage", onDelete: .cascade)
+                t.column("checked_at", .text).notNull()
+                t.column("clinical_c", .double).notNull()
+                t.column("staff", .text).notNull()
+            }
+            try db.create(index: "passage_verdict_recorded_at", on: "passage", columns: ["verdict", "recorded_at"])
+        }
         return migrator
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Declarations
 import Devices
 import Lane
@@ -21,6 +22,24 @@ public struct ApplianceConfig: Sendable {
     public var payloadRetentionDays = 14
     /// Largest size of passages.sqlite (nil: no cap). Protects the system disk on a box that also logs and records.
     public var maxDatabaseBytes: Int?
+    /// The supervisor page's listener and token (nil: no supervisor page).
+    public var supervisor: SupervisorConfig?
+
+    public struct SupervisorConfig: Sendable {
+        public var host: String
+        public var port: Int
+        public var token: String
+    }
+
+    /// A lane's speaker: an ALSA device, the rendered prompts, and a technician's recordings that replace them.
+    public struct SpeakerConfig: Sendable {
+        /// ALSA device name as `aplay -D` takes it (`default`, `plughw:1,0`, …); nil: no speaker.
+        public var device: String?
+        public var volume: Double
+        public var english: Bool
+        public var prompts: String
+        public var recorded: String?
+    }
 
     public struct LaneConfig: Sendable {
         public var id: String
@@ -32,6 +51,7 @@ public struct ApplianceConfig: Sendable {
         public var screening: ScreeningConfig
         /// Save the frames around every elevated reading in the state directory (audit clips; off by default).
         public var recordElevated: Bool
+        public var speaker: SpeakerConfig
     }
 
     public enum CameraConfig: Sendable {
@@ -69,6 +89,8 @@ public struct ApplianceConfig: Sendable {
         public var seed: UInt64
         public var speed: Double
         public var ambientC: Double
+        /// Share of travellers wearing glasses (the demo then shows "remove glasses" retries).
+        public var glassesShare: Double = 0
     }
 
     /// The simulated scene's blackbody disc, which `examples/demo.toml` points the screening at.
@@ -108,6 +130,9 @@ public struct ApplianceConfig: Sendable {
                 throw ConfigError(key: lane.key("id"), line: lane.table["id"]?.line, message: "'\(parsed.id)' is used by another lane")
             }
             config.lanes.append(parsed)
+        }
+        if let supervisor = try root.table("supervisor") {
+            config.supervisor = try parseSupervisor(supervisor)
         }
         if let declarations = try root.table("declarations") {
             config.dccTrustFile = try declarations.optionalString("dcc_trust_file")
@@ -164,7 +189,8 @@ public struct ApplianceConfig: Sendable {
                     feverShare: try camera.double("fever_share", default: 0.2, range: 0...1),
                     seed: UInt64(try camera.int("seed", default: 1, range: 0...Int.max)),
                     speed: try camera.double("speed", default: 1, range: 0.1...100),
-                    ambientC: try camera.double("ambient_c", default: 24, range: 10...35)))
+                    ambientC: try camera.double("ambient_c", default: 24, range: 10...35),
+                    glassesShare: try camera.double("glasses_share", default: 0, range: 0...1)))
         }
     }
 
@@ -205,6 +231,40 @@ public struct ApplianceConfig: Sendable {
             return nil
         }
     }
+
+    /// `[supervisor]`: the token comes from `token_file` (kept out of the main file, mode 0600) or `token`.
+    static func parseSupervisor(_ table: ConfigReader) throws(ConfigError) -> SupervisorConfig {
+        let host = try table.string("listen", default: "127.0.0.1")
+        let port = try table.int("port", default: 8081, range: 0...65535)
+        var token: String
+        if let file = try table.optionalString("token_file") {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigError(key: table.key("token_file"), line: table.table["token_file"]?.line, message: "cannot read \(file)")
+            }
+            token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            token = try table.string("token")
+        }
+        guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw ConfigError(
+                key: table.key("token"), line: table.table["token"]?.line,
+                message: "the supervisor token must be at least 16 printable characters without spaces (e.g. `openssl rand -hex 16`)")
+        }
+        return SupervisorConfig(host: host, port: port, token: token)
+    }
+
+    static func parseSpeaker(_ table: ConfigReader?) throws(ConfigError) -> SpeakerConfig {
+        let device = try table?.string("device", default: "default") ?? "default"
+        return SpeakerConfig(
+            device: device == "none" ? nil : device,
+            volume: try table?.double("volume", default: 0.8, range: 0...1) ?? 0.8,
+            english: try table?.bool("english", default: false) ?? false,
+            prompts: try table?.string("prompts", default: defaultPromptDirectory) ?? defaultPromptDirectory,
+            recorded: try table?.optionalString("recorded"))
+    }
+
+    /// Where `make deb` installs the rendered prompts.
+    public static let defaultPromptDirectory = "/usr/share/checkpoint-lane/prompts"
 
     static func parseLane(_ lane: ConfigReader) throws(ConfigError) -> LaneConfig {
         let id = try lane.string("id")
@@ -257,6 +317,7 @@ public struct ApplianceConfig: Sendable {
         }
         return LaneConfig(
             id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanners: scanners,
-            screening: screening, recordElevated: try lane.bool("record_elevated", default: false))
+            screening: screening, recordElevated: try lane.bool("record_elevated", default: false),
+            speaker: try parseSpeaker(try lane.table("speaker")))
     }
 }

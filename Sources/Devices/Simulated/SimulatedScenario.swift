@@ -21,10 +21,14 @@ public struct SimulatedScenario: Sendable {
     }
 
     /// A queue of `count` travellers with generated declarations (mostly citizen ID cards with Vietnamese names).
-    public static func queue(count: Int, feverShare: Double, seed: UInt64, settings: SceneSettings = SceneSettings())
-        -> SimulatedScenario
-    {
-        let travellers = SceneScript.queue(count: count, feverShare: feverShare, seed: seed)
+    /// `glassesShare` of them wear glasses (drawn from a second random stream, so the rest of the queue is the
+    /// same with or without glasses).
+    public static func queue(
+        count: Int, feverShare: Double, seed: UInt64, settings: SceneSettings = SceneSettings(), glassesShare: Double = 0
+    ) -> SimulatedScenario {
+        var travellers = SceneScript.queue(count: count, feverShare: feverShare, seed: seed)
+        var rng = SeededRandom(seed: seed ^ 0x6C61_7373_6573)
+        for i in travellers.indices where rng.uniform(0, 1) < glassesShare { travellers[i].glasses = true }
         let payloads = (0..<count).map { DemoDeclarations.payload(index: $0, seed: seed) }
         return SimulatedScenario(settings: settings, travellers: travellers, payloads: payloads)
     }

@@ -57,7 +57,7 @@ public enum FalseColour {
     }
 
     /// Black → blue → purple → red → orange → yellow → white.
-    static func iron(_ t: Double) -> (UInt8, UInt8, UInt8) {
+    public static func iron(_ t: Double) -> (UInt8, UInt8, UInt8) {
         let stops: [(Double, Double, Double)] = [(0, 0, 0), (0.1, 0.0, 0.5), (0.55, 0.0, 0.6), (0.9, 0.2, 0.1), (1, 0.6, 0), (1, 0.95, 0.2), (1, 1, 1)]
         let x = min(max(t, 0), 1) * Double(stops.count - 1)
         let i = min(Int(x), stops.count - 2), f = x - Double(i)

@@ -1,0 +1,60 @@
+import Prometheus
+import Synchronization
+
+/// The service's counters for `/metrics` (Prometheus text format). Labels carry lane ids and verdicts only:
+/// nothing personal.
+public final class LaneMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let uplinkBacklogGauge: Gauge
+
+    public init() {
+        uplinkBacklogGauge = registry.makeGauge(descriptor: Self.name("uplink_backlog", "passages", "Passages stored but not yet acknowledged by the province"))
+    }
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "checkpoint", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    public func frame(lane: String) {
+        registry.makeCounter(descriptor: Self.name("frames", "total", "Thermal frames screened"), labels: [("lane", lane)]).increment()
+    }
+
+    public func frameDropped(lane: String) {
+        registry.makeCounter(descriptor: Self.name("frames_dropped", "total", "Frames dropped because the lane fell behind"), labels: [("lane", lane)])
+            .increment()
+    }
+
+    /// `outcome`: `accepted` or `rejected` (unreadable or malformed code).
+    public func scan(lane: String, outcome: String) {
+        registry.makeCounter(descriptor: Self.name("scans", "total", "QR scans by outcome"), labels: [("lane", lane), ("outcome", outcome)])
+            .increment()
+    }
+
+    /// `verdict`: `normal`, `elevated` or `none` (no reading).
+    public func passage(lane: String, verdict: String) {
+        registry.makeCounter(descriptor: Self.name("passages", "total", "Passages stored, by verdict"), labels: [("lane", lane), ("verdict", verdict)])
+            .increment()
+    }
+
+    public func retry(lane: String, reason: String) {
+        registry.makeCounter(descriptor: Self.name("retries", "total", "Readings refused with a retry, by reason"), labels: [("lane", lane), ("reason", reason)])
+            .increment()
+    }
+
+    public func storageFailure(lane: String) {
+        registry.makeCounter(descriptor: Self.name("storage_failures", "total", "Commits that failed (disk full, read-only, size cap)"), labels: [("lane", lane)])
+            .increment()
+    }
+
+    /// Seconds one durable commit took.
+    public func commit(seconds: Double) {
+        registry.makeValueHistogram(
+            descriptor: Self.name("commit", "seconds", "Time to make one lane step durable in SQLite"), labels: [],
+            buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1]
+        ).record(seconds)
+    }
+
+    public func uplinkBacklog(_ passages: Int) { uplinkBacklogGauge.set(Double(passages)) }
+
+    public func text() -> String { registry.emitToString() }
+}
