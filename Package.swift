@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
+                "LaneDisplay", "HeadlessBrowser",
             ]),
     ],
     dependencies: [
@@ -78,6 +79,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
+        // Headless Chromium over the DevTools pipe: the browser tests and the page latency benchmark.
+        .target(name: "HeadlessBrowser", swiftSettings: settings),
         // Composition root: configuration, wiring, lifecycle.
         .target(
             name: "Appliance",
@@ -127,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "LaneDisplayTests",
             dependencies: [
-                "LaneDisplay", "Lane", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "LaneDisplay", "Lane", "TestSupport", "Store", "Thermal", "HeadlessBrowser", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
@@ -135,7 +138,7 @@ let package = Package(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay",
-                "TestSupport", "Thermal",
+                "TestSupport", "Thermal", "HeadlessBrowser",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

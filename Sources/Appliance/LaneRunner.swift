@@ -52,6 +52,8 @@ final class LaneRunner: Service {
     }
 
     func run() async throws {
+        // The database opened, so storage starts as working (a failed commit turns it red).
+        await hub.publish([storageEvent(.online)])
         let (inputs, sink) = AsyncStream.makeStream(of: LaneCore.Input.self)
         await withDiscardingTaskGroup { group in
             group.addTask { await self.forwardCamera(into: sink) }

@@ -16,6 +16,12 @@ struct LaneSpeaker: Service {
     func run() async throws {
         guard let device = config.device else {
             logger.notice("lane \(laneID): no speaker configured (device = \"none\")")
+            var event = LaneEvent(type: .device, lane: laneID, t: timeline.now())
+            event.device = "speaker"
+            event.reason = "không dùng / none"
+            await hub.publish([event])
+            // A service that returns would stop the whole group: stay until the service stops.
+            try? await gracefulShutdown()
             return
         }
         let library = PromptLibrary(directory: config.prompts, recorded: config.recorded, languages: config.english ? ["vi", "en"] : ["vi"])

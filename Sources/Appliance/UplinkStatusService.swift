@@ -25,7 +25,7 @@ struct UplinkStatusService: Service {
                 await hub.publish(lanes.map { lane in
                     var event = LaneEvent(type: .device, lane: lane, t: now())
                     event.device = "uplink"
-                    event.reason = "chưa cấu hình / not configured · \(waiting) chờ gửi / waiting"
+                    event.reason = "chưa cài / not set · \(waiting) chờ / waiting"
                     return event
                 })
             } catch {

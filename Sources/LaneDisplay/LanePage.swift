@@ -52,6 +52,7 @@ enum LanePage {
   #subtitle { font-size:4vh; font-weight:700; }
   #temp { font-size:15vh; font-weight:900; line-height:1.05; font-variant-numeric: tabular-nums; }
   #unc { font-size:5vh; font-weight:700; }
+  #threshold { font-size:3vh; font-weight:700; opacity:0.9; }
   #thermal { flex:1; position:relative; background:#000; display:flex; align-items:center; justify-content:center; min-width:0; }
   #thermal img, #thermal svg { position:absolute; width:100%; height:100%; object-fit:contain; image-rendering:pixelated; }
   #thermal .nocam { color:#888; font-size:3vh; }
@@ -76,6 +77,7 @@ enum LanePage {
     <div id="title">SẴN SÀNG</div>
     <div id="subtitle">READY</div>
     <div><span id="temp"></span> <span id="unc"></span></div>
+    <div id="threshold"></div>
   </div>
 </section>
 <section id="thermal">
@@ -117,7 +119,7 @@ for (const [key, label] of DEVICES) {
 // Tell tests and the latency benchmark when each event arrived (wall clock, ms).
 window.laneArrivals = [];
 let idleTimer = null, holdUntil = 0;
-function setVerdict(kind, temp, unc, reason) {
+function setVerdict(kind, temp, unc, reason, threshold) {
   const v = VERDICTS[kind];
   $("verdict").className = kind;
   $("icon").textContent = v.icon;
@@ -125,6 +127,8 @@ function setVerdict(kind, temp, unc, reason) {
   $("subtitle").textContent = reason ? (REASONS[reason] || reason) : v.sub;
   $("temp").textContent = temp == null ? "" : temp.toFixed(1) + " °C";
   $("unc").textContent = unc == null ? "" : "± " + unc.toFixed(1);
+  // The threshold beside the reading: 37.0 next to "ngưỡng 37.5" is not misread as a fever, nor 37.6 as normal.
+  $("threshold").textContent = threshold == null ? "" : "Ngưỡng / threshold " + threshold.toFixed(1) + " °C";
   if (kind !== "normal" && kind !== "elevated") mark(null);
 }
 function setPrompt(p) { if (!p) return; $("prompt-vi").textContent = p.vi; $("prompt-en").textContent = p.en; }
@@ -167,7 +171,9 @@ function mark(site) {
 function handle(e) {
   switch (e.type) {
     case "measured":
-      clearTimeout(idleTimer); setVerdict(e.verdict, e.temperature_c, e.uncertainty_c); setPrompt(e.prompt); mark(e.site);
+      clearTimeout(idleTimer); setVerdict(e.verdict, e.temperature_c, e.uncertainty_c, null, e.threshold_c); setPrompt(e.prompt); mark(e.site);
+      if (e.referenced === true) setStatus("reference", "ok");
+      else if (e.referenced === false) setStatus("reference", "bad", "không có / none");
       // An elevated verdict stays on screen long enough for busy staff to see it.
       holdUntil = e.verdict === "elevated" ? Date.now() + 20000 : 0;
       break;
@@ -179,7 +185,7 @@ function handle(e) {
     case "left": goIdleLater(Math.max(4000, holdUntil - Date.now())); break;
     case "scanned": if (Date.now() >= holdUntil) clearTimeout(idleTimer); setPerson(e); setPrompt(e.prompt); break;
     case "scan-rejected": setPrompt(e.prompt); break;
-    case "passage": if (e.prompt) setPrompt(e.prompt); if (e.masked_name || e.declaration_kind) setPerson(e); break;
+    case "passage": if (e.passage_id != null) setStatus("storage", "ok"); if (e.prompt) setPrompt(e.prompt); if (e.masked_name || e.declaration_kind) setPerson(e); break;
     case "note": if (e.prompt) setPrompt(e.prompt); break;
     case "device": {
       const key = e.device.startsWith("camera") ? "camera" : e.device.startsWith("scanner") ? "scanner" : e.device;

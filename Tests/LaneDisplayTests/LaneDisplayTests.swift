@@ -6,6 +6,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 import TestSupport
+import Thermal
 
 @Suite struct LaneDisplayTests {
     static let lanes = [
@@ -59,5 +60,70 @@ import TestSupport
             #expect(lane2.objects.first?["reason"] as? String == "reference-missing")
             #expect(lane2.objects.count == 1)
         }
+    }
+}
+
+@Suite struct LaneListenerTests {
+    @Test func theLaneListenerChangesNothingAndHasNoSupervisorRoutes() async throws {
+        try await LaneDisplayTests.withServer(hub: LaneEventHub()) { port in
+            for path in ["/", "/lane/1", "/events", "/api/lanes", "/thermal.bmp", "/supervisor/api/alarms/1/check"] {
+                for method in ["POST", "PUT", "DELETE", "PATCH"] {
+                    let response = try await HTTPTestClient.request(port: port, method: method, path: path, body: "{}")
+                    #expect(!(200..<300).contains(response.status), "\(method) \(path) answered \(response.status)")
+                }
+            }
+            #expect(try await HTTPTestClient.get(port: port, path: "/supervisor").status == 404)
+            #expect(try await HTTPTestClient.get(port: port, path: "/supervisor/api/overview").status == 404)
+        }
+    }
+
+    @Test func theThermalViewIsTheLatestFrameAsABitmap() async throws {
+        let frames = LatestFrames()
+        let port = Mutex<Int?>(nil)
+        let app = LaneDisplayServer.makeApplication(
+            lanes: LaneDisplayTests.lanes, hub: LaneEventHub(), frames: frames, metrics: LaneMetrics(), host: "127.0.0.1", port: 0,
+            logger: Logger(label: "test"), onRunning: { p in port.withLock { $0 = p } })
+        let group = ServiceGroup(services: [app], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }
+        let bound = try #require(port.withLock { $0 })
+        #expect(try await HTTPTestClient.get(port: bound, path: "/thermal.bmp").status == 404, "no frame yet")
+        var pixels = [UInt16](repeating: 29_815, count: 6 * 4)  // 25 °C
+        pixels[1 * 6 + 2] = 31_215  // 39 °C: the hottest pixel
+        frames.update(lane: "lane-2", frame: ThermalFrame(width: 6, height: 4, pixels: pixels, timestamp: 0, sequence: 1))
+        #expect(try await HTTPTestClient.get(port: bound, path: "/thermal.bmp").status == 404, "lane 2's frame is not lane 1's")
+        let image = try await HTTPTestClient.get(port: bound, path: "/lane/2/thermal.bmp")
+        #expect(image.status == 200 && image.headers.contains("image/bmp"))
+        let bmp = [UInt8](image.bytes)
+        #expect(bmp.count == 54 + 20 * 4, "6 px × 3 bytes padded to 20 bytes per row, 4 rows")
+        #expect(bmp.prefix(2) == [0x42, 0x4D])
+        // Row 1 (top-down), pixel 2 is the hottest: white-ish; the others the palette's cold end: dark.
+        let hot = 54 + 1 * 20 + 2 * 3, cold = 54
+        #expect(bmp[hot...(hot + 2)].allSatisfy { $0 > 200 }, "hot pixel \(Array(bmp[hot...(hot + 2)]))")
+        #expect(bmp[cold...(cold + 2)].allSatisfy { $0 < 60 }, "cold pixel \(Array(bmp[cold...(cold + 2)]))")
+        let page = try await HTTPTestClient.get(port: bound, path: "/lane/2")
+        #expect(page.body.contains("\"thermal\":\"/lane/2/thermal.bmp\""))
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    @Test func metricsCountByLaneAndVerdictInPrometheusText() async throws {
+        let metrics = LaneMetrics()
+        for _ in 0..<3 { metrics.frame(lane: "lane-1") }
+        metrics.frameDropped(lane: "lane-1")
+        metrics.passage(lane: "lane-1", verdict: "elevated")
+        metrics.passage(lane: "lane-1", verdict: "normal")
+        metrics.passage(lane: "lane-1", verdict: "normal")
+        metrics.scan(lane: "lane-1", outcome: "rejected")
+        metrics.commit(seconds: 0.0007)
+        metrics.uplinkBacklog(42)
+        let text = metrics.text()
+        #expect(text.contains(#"checkpoint_frames_total{lane="lane-1"} 3"#))
+        #expect(text.contains(#"checkpoint_frames_dropped_total{lane="lane-1"} 1"#))
+        #expect(text.contains(#"checkpoint_passages_total{lane="lane-1",verdict="normal"} 2"#))
+        #expect(text.contains(#"checkpoint_passages_total{lane="lane-1",verdict="elevated"} 1"#))
+        #expect(text.contains(#"checkpoint_scans_total{lane="lane-1",outcome="rejected"} 1"#))
+        #expect(text.contains(#"checkpoint_commit_seconds_bucket{le="0.001"} 1"#) && text.contains(#"checkpoint_commit_seconds_bucket{le="0.0005"} 0"#))
+        #expect(text.contains("checkpoint_uplink_backlog_passages 42"))
     }
 }

@@ -11,6 +11,7 @@ public enum HTTPTestClient {
         public var status: Int
         public var headers: String
         public var body: String
+        public var bytes: Data
     }
 
     public enum Failure: Error { case connect(Int32), send, malformed }
@@ -33,10 +34,20 @@ public enum HTTPTestClient {
         return fd
     }
 
-    static func send(_ fd: Int32, path: String) throws {
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: */*\r\n\r\n"
+    static func send(_ fd: Int32, path: String, method: String = "GET", headers: [String: String] = [:], body: String = "") throws {
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAccept: */*\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        if method != "GET" { request += "Content-Length: \(body.utf8.count)\r\n" }
+        request += "\r\n" + body
         let sent = request.withCString { Glibc.send(fd, $0, strlen($0), 0) }
         guard sent > 0 else { throw Failure.send }
+    }
+
+    /// Any method, with headers and a body.
+    public static func request(
+        port: Int, method: String, path: String, headers: [String: String] = [:], body: String = ""
+    ) async throws -> Response {
+        try await onOwnThread { try blockingGet(port: port, path: path, method: method, headers: headers, body: body) }
     }
 
     /// GET a path and read the whole response. The blocking socket calls run on a thread of their own: on the
@@ -45,10 +56,12 @@ public enum HTTPTestClient {
         try await onOwnThread { try blockingGet(port: port, path: path) }
     }
 
-    static func blockingGet(port: Int, path: String) throws -> Response {
+    static func blockingGet(
+        port: Int, path: String, method: String = "GET", headers: [String: String] = [:], body requestBody: String = ""
+    ) throws -> Response {
         let fd = try connect(port: port)
         defer { close(fd) }
-        try send(fd, path: path)
+        try send(fd, path: path, method: method, headers: headers, body: requestBody)
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -57,13 +70,13 @@ public enum HTTPTestClient {
             data.append(contentsOf: buffer[0..<n])
         }
         let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw Failure.malformed }
+        guard let split = text.range(of: "\r\n\r\n"), let rawSplit = data.range(of: Data("\r\n\r\n".utf8)) else { throw Failure.malformed }
         let head = String(text[..<split.lowerBound])
         let statusLine = head.split(separator: "\r\n").first ?? ""
         guard let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { throw Failure.malformed }
         var body = String(text[split.upperBound...])
         if head.lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
-        return Response(status: status, headers: head, body: body)
+        return Response(status: status, headers: head, body: body, bytes: data[rawSplit.upperBound...])
     }
 
     static func dechunk(_ s: String) -> String {
