@@ -55,7 +55,7 @@ public actor LaneEventHub {
                 switch event.type {
                 case .paused: "paused: " + (event.reason ?? "?")
                 case .resumed: "online"
-                default: event.status?.rawValue ?? "?"
+                default: event.status?.rawValue ?? event.reason ?? "?"
                 }
             }
         }

@@ -193,3 +193,35 @@ import Thermal
         }
     }
 }
+
+@Suite struct SupervisorAndSpeakerConfigTests {
+    @Test func theSupervisorTokenComesFromItsFileAndMustBeLongEnough() throws {
+        let dir = temporaryDirectoryForConfig()
+        try "  0123456789abcdef0123\n".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+        let config = try ApplianceConfig.parse(ConfigTests.minimal + "\n[supervisor]\nlisten = \"0.0.0.0\"\ntoken_file = \"\(dir)/token\"\n")
+        #expect(config.supervisor?.token == "0123456789abcdef0123" && config.supervisor?.host == "0.0.0.0" && config.supervisor?.port == 8081)
+        #expect(try ApplianceConfig.parse(ConfigTests.minimal).supervisor == nil)
+        let short = ConfigTests.error(ConfigTests.minimal + "\n[supervisor]\ntoken = \"letmein\"\n")
+        #expect(short?.description.contains("at least 16 printable characters") == true, "\(String(describing: short))")
+        let missing = ConfigTests.error(ConfigTests.minimal + "\n[supervisor]\ntoken_file = \"\(dir)/nope\"\n")
+        #expect(missing?.description.hasPrefix("supervisor.token_file") == true, "\(String(describing: missing))")
+        #expect(ConfigTests.error(ConfigTests.minimal + "\n[supervisor]\nport = 8081\n") != nil, "a supervisor page needs a token")
+    }
+
+    @Test func aLaneSpeaksOnTheDefaultDeviceUnlessToldOtherwise() throws {
+        let plain = try ApplianceConfig.parse(ConfigTests.minimal)
+        #expect(plain.lanes[0].speaker.device == "default" && plain.lanes[0].speaker.volume == 0.8 && !plain.lanes[0].speaker.english)
+        #expect(plain.lanes[0].speaker.prompts == "/usr/share/checkpoint-lane/prompts")
+        let silent = try ApplianceConfig.parse(ConfigTests.minimal + "\n[lane.speaker]\ndevice = \"none\"\n")
+        #expect(silent.lanes[0].speaker.device == nil)
+        let loud = ConfigTests.error(ConfigTests.minimal + "\n[lane.speaker]\nvolume = 1.5\n")
+        #expect(loud?.description.contains("lane[1].speaker.volume") == true, "\(String(describing: loud))")
+        #expect(ConfigTests.error(ConfigTests.minimal + "\n[lane.speaker]\nvolum = 0.5\n")?.description.contains("not a known setting") == true)
+    }
+}
+
+func temporaryDirectoryForConfig() -> String {
+    let path = NSTemporaryDirectory() + "checkpoint-config-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
