@@ -20,7 +20,7 @@ let package = Package(
         .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
-                "LaneDisplay", "HeadlessBrowser",
+                "LaneDisplay", "HeadlessBrowser", "Appliance",
             ]),
     ],
     dependencies: [
@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "LaneDisplay",
+                "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "LaneDisplay", "HeadlessBrowser",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

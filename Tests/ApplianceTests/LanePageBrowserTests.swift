@@ -1,3 +1,4 @@
+import Appliance
 import Foundation
 import HeadlessBrowser
 import Testing
@@ -126,6 +127,15 @@ import TestSupport
                 #expect(shown.thermalWidth == 160 && shown.referenceRings == 1, "\(shown.state): thermal view \(shown.thermalWidth) px, \(shown.referenceRings) ring")
             }
         }
+    }
+
+    /// The latency probe of `make bench` on a short run: every verdict reaches the page, after it was sent.
+    /// (How fast is the benchmark's business, not a test's.)
+    @Test(.timeLimit(.minutes(2)), .enabled(if: HeadlessChromium.executable != nil, "needs chromium"))
+    func everyVerdictReachesThePageInTheBrowser() async throws {
+        let latencies = try await inRealTimeSlot { try await PageLatency.measure(count: 20, interval: .milliseconds(20)) }
+        #expect(latencies.count == 20)
+        #expect(latencies.allSatisfy { $0 > 0 }, "an arrival before its sending: \(latencies)")
     }
 
     static func celsius(_ text: String) -> Double? {

@@ -1,0 +1,81 @@
+import Foundation
+import HeadlessBrowser
+import Lane
+import LaneDisplay
+import Logging
+import Screening
+import ServiceLifecycle
+import Synchronization
+
+/// Measures how long a verdict takes to reach the lane page in a real browser: a lane page server on a free
+/// loopback port, headless Chromium showing it, and `count` measured events published `interval` apart. Each
+/// latency is the page's arrival time (its `laneArrivals` log, wall clock in ms) minus the moment the event was
+/// handed to the hub. Used by `make bench` (and later the self-test).
+public enum PageLatency {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Latencies in milliseconds, one per verdict that arrived (a lost one is an error).
+    public static func measure(count: Int = 200, interval: Duration = .milliseconds(50)) async throws -> [Double] {
+        let hub = LaneEventHub()
+        let lane = LaneDisplayServer.LaneInfo(id: "lane-1", name: "Latency", idlePrompt: .scanQR)
+        let port = Mutex<Int?>(nil)
+        var logger = Logger(label: "page-latency")
+        logger.logLevel = .error
+        let app = LaneDisplayServer.makeApplication(
+            lanes: [lane], hub: hub, host: "127.0.0.1", port: 0, logger: logger, onRunning: { p in port.withLock { $0 = p } })
+        let group = ServiceGroup(services: [app], logger: logger)
+        let server = Task { try await group.run() }
+        defer { Task { await group.triggerGracefulShutdown() } }
+        var waited = 0
+        while port.withLock({ $0 }) == nil {
+            guard waited < 300 else { throw Failure(description: "the page server did not start") }
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        let url = "http://127.0.0.1:\(port.withLock { $0 }!)/"
+        let browser = try await blocking { try HeadlessChromium(width: 1280, height: 720) }
+        defer { browser.quit() }
+        try await blocking { try browser.load(url) }
+        // The page is connected once the stream's first (empty) replay is done: wait for its "live" mark.
+        var connected = false
+        for _ in 0..<100 where !connected {
+            connected = try await blocking { try browser.evaluate("document.getElementById('conn').textContent.includes('live')") as? Bool == true }
+            if !connected { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        guard connected else { throw Failure(description: "the page did not connect to its event stream") }
+
+        var sent: [Double: Double] = [:]
+        for i in 0..<count {
+            var event = LaneEvent(type: .measured, lane: "lane-1", t: Double(1000 + i))
+            event.verdict = i % 5 == 0 ? .elevated : .normal
+            event.temperatureC = i % 5 == 0 ? 38.2 : 36.6
+            event.uncertaintyC = 0.2
+            event.thresholdC = 37.5
+            event.prompt = i % 5 == 0 ? .elevated : .normal
+            sent[event.t] = Date().timeIntervalSince1970 * 1000
+            await hub.publish([event])
+            try await Task.sleep(for: interval)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let json = try await blocking { try browser.evaluate("JSON.stringify(window.laneArrivals)") as? String ?? "[]" }
+        let arrivals = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]) ?? []
+        var latencies: [Double] = []
+        for arrival in arrivals {
+            guard let t = arrival["t"] as? Double, let at = arrival["at"] as? Double, let start = sent[t] else { continue }
+            latencies.append(at - start)
+        }
+        await group.triggerGracefulShutdown()
+        try? await server.value
+        guard latencies.count == count else { throw Failure(description: "\(count - latencies.count) of \(count) verdicts never reached the page") }
+        return latencies
+    }
+
+    /// Runs a blocking browser call on a thread of its own, off the cooperative pool the server needs.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+}
