@@ -72,6 +72,59 @@ public enum PageLatency {
         return latencies
     }
 
+    /// The same through the whole service: `checkpointd`'s composition on a simulated lane (at `speed` times real
+    /// time), so each latency includes the durable commit before the verdict is published. Measured from the
+    /// verdict's own wall-clock stamp (`at`, set as its step is committed, millisecond resolution) to its arrival.
+    public static func measureService(count: Int = 200, speed: Double = 16) async throws -> [Double] {
+        let state = NSTemporaryDirectory() + "page-latency-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let config = try ApplianceConfig.parse("""
+            [checkpoint]
+            state_directory = "\(state)"
+            log_level = "error"
+            [display]
+            port = 0
+            [[lane]]
+            id = "lane-1"
+            [lane.camera]
+            source = "simulated"
+            travellers = \(count + 40)
+            fever_share = 0.2
+            speed = \(speed)
+            [lane.scanner]
+            source = "simulated"
+            [lane.speaker]
+            device = "none"
+            """)
+        var logger = Logger(label: "page-latency")
+        logger.logLevel = .error
+        let service = try CheckpointService(config: config, stateDirectory: state, logger: logger)
+        let port = Mutex<Int?>(nil)
+        let group = service.serviceGroup(onDisplayRunning: { p in port.withLock { $0 = p } }, signals: false)
+        let running = Task { try await group.run() }
+        var waited = 0
+        while port.withLock({ $0 }) == nil {
+            guard waited < 300 else { throw Failure(description: "the service did not start") }
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        let browser = try await blocking { try HeadlessChromium(width: 1280, height: 720) }
+        defer { browser.quit() }
+        try await blocking { try browser.load("http://127.0.0.1:\(port.withLock { $0 }!)/") }
+        let script = "JSON.stringify(window.laneArrivals.filter(a => a.type === 'measured' && a.sent != null).map(a => a.at - a.sent))"
+        var latencies: [Double] = []
+        let deadline = ContinuousClock.now + .seconds(Double(count) * 12 / speed + 60)
+        while latencies.count < count && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .seconds(1))
+            let json = try await blocking { try browser.evaluate(script) as? String ?? "[]" }
+            latencies = (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Double]) ?? []
+        }
+        await group.triggerGracefulShutdown()
+        try? await running.value
+        guard latencies.count >= count else { throw Failure(description: "only \(latencies.count) of \(count) verdicts reached the page in time") }
+        return Array(latencies.prefix(count))
+    }
+
     /// Runs a blocking browser call on a thread of its own, off the cooperative pool the server needs.
     static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in

@@ -47,6 +47,10 @@ public final class HeadlessChromium: @unchecked Sendable {
         let devNull = open("/dev/null", O_WRONLY)
         posix_spawn_file_actions_adddup2(&actions, devNull, 1)
         posix_spawn_file_actions_adddup2(&actions, devNull, 2)
+        // Nothing else of ours may leak into the browser: an inherited listening socket would keep the port
+        // after the server closed it (the browser outlives servers in the tests).
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
+        for fd in open where fd > 4 { posix_spawn_file_actions_addclose(&actions, fd) }
         var argv = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0

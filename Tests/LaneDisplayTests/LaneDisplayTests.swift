@@ -127,3 +127,17 @@ import Thermal
         #expect(text.contains("checkpoint_uplink_backlog_passages 42"))
     }
 }
+
+@Suite struct EmbeddedAssetsTests {
+    /// The checkpoint may be offline: the pages load nothing from anywhere else.
+    @Test func thePagesReferenceNothingOutsideTheBox() async throws {
+        try await LaneDisplayTests.withServer(hub: LaneEventHub()) { port in
+            let page = try await HTTPTestClient.get(port: port, path: "/")
+            let external = page.body.matches(of: /(?:src|href)\s*=\s*["']?(?:https?:)?\/\//).count
+            #expect(external == 0)
+            let urls = page.body.matches(of: /https?:\/\/[^\s"'<>]+/).map { String($0.output) }
+            #expect(urls.allSatisfy { $0 == "http://www.w3.org/2000/svg" }, "\(urls)")
+            #expect(!page.body.contains("@import") && !page.body.contains("<link"))
+        }
+    }
+}
