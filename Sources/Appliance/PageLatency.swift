@@ -111,9 +111,13 @@ public enum PageLatency {
         let browser = try await blocking { try HeadlessChromium(width: 1280, height: 720) }
         defer { browser.quit() }
         try await blocking { try browser.load("http://127.0.0.1:\(port.withLock { $0 }!)/") }
-        let script = "JSON.stringify(window.laneArrivals.filter(a => a.type === 'measured' && a.sent != null).map(a => a.at - a.sent))"
+        // Verdicts from before the page connected arrive in its replay: they say nothing about latency.
+        let script = """
+            JSON.stringify(window.laneArrivals.filter(a => a.type === 'measured' && a.sent != null && a.sent > (window.laneConnectedAt || 9e15))
+              .map(a => a.at - a.sent))
+            """
         var latencies: [Double] = []
-        let deadline = ContinuousClock.now + .seconds(Double(count) * 12 / speed + 60)
+        let deadline = ContinuousClock.now + .seconds(Double(count) * 20 / speed + 60)
         while latencies.count < count && ContinuousClock.now < deadline {
             try await Task.sleep(for: .seconds(1))
             let json = try await blocking { try browser.evaluate(script) as? String ?? "[]" }

@@ -198,12 +198,12 @@ function handle(e) {
 }
 function connect() {
   const source = new EventSource(CONFIG.events);
-  source.onopen = () => { $("conn").className = ""; $("conn").textContent = "● trực tuyến / live"; };
+  source.onopen = () => { window.laneConnectedAt = Date.now(); $("conn").className = ""; $("conn").textContent = "● trực tuyến / live"; };
   source.onerror = () => { $("conn").className = "lost"; $("conn").textContent = "● mất kết nối / reconnecting"; };
   source.onmessage = (m) => {
     let e; try { e = JSON.parse(m.data); } catch (err) { console.error(err); return; }
     window.laneArrivals.push({ t: e.t, type: e.type, at: performance.timeOrigin + performance.now(), sent: e.at ? Date.parse(e.at) : null });
-    if (window.laneArrivals.length > 1000) window.laneArrivals.shift();
+    if (window.laneArrivals.length > 5000) window.laneArrivals.shift();
     try { handle(e); } catch (err) { console.error(err); }
   };
 }

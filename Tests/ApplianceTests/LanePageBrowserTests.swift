@@ -56,9 +56,9 @@ import TestSupport
                 source = "simulated"
                 travellers = 500
                 fever_share = 0.4
-                glasses_share = 0.4
+                glasses_share = 0.5
                 seed = 11
-                speed = 2
+                speed = 3
                 [lane.scanner]
                 source = "simulated"
                 [lane.speaker]
