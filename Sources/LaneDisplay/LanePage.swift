@@ -207,13 +207,22 @@ function connect() {
     try { handle(e); } catch (err) { console.error(err); }
   };
 }
+// One request at a time; a single failed frame (a busy box) keeps the last image, two seconds of failures mean
+// the camera has nothing to show.
+let thermalBusy = false, thermalFailures = 0;
 function refreshThermal() {
+  if (thermalBusy) return;
+  thermalBusy = true;
   const next = new Image();
   next.onload = () => {
+    thermalBusy = false; thermalFailures = 0;
     const img = $("frame"); img.src = next.src; img.hidden = false; $("nocam").hidden = true;
     $("marks").setAttribute("viewBox", "0 0 " + next.naturalWidth + " " + next.naturalHeight);
   };
-  next.onerror = () => { $("frame").hidden = true; $("nocam").hidden = false; };
+  next.onerror = () => {
+    thermalBusy = false;
+    if (++thermalFailures >= 4) { $("frame").hidden = true; $("nocam").hidden = false; }
+  };
   next.src = CONFIG.thermal + "?" + Date.now();
 }
 $("lane").textContent = CONFIG.lane.name;
@@ -221,6 +230,7 @@ setVerdict("idle");
 setPrompt(CONFIG.lane.idlePrompt);
 mark(null);
 setInterval(() => { $("clock").textContent = new Date().toLocaleTimeString("vi-VN"); }, 1000);
+refreshThermal();
 setInterval(refreshThermal, 500);
 connect();
 </script>

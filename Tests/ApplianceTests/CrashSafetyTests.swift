@@ -5,7 +5,7 @@ import TestSupport
 
 /// Power cuts, as the process sees them: `checkpointd` killed with SIGKILL at random moments while passages flow.
 @Suite struct CrashSafetyTests {
-    @Test(.timeLimit(.minutes(5))) func everyPublishedPassageSurvivesTwentyKills() async throws {
+    @Test(.timeLimit(.minutes(10))) func everyPublishedPassageSurvivesTwentyKills() async throws {
         try await inRealTimeSlot {
             let binary = try #require(builtProduct("checkpointd"), "checkpointd was not built")
             let dir = temporaryDirectory()

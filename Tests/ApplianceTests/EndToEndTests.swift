@@ -32,7 +32,7 @@ import Thermal
         """
     }
 
-    @Test(.timeLimit(.minutes(3))) func twentyTravellersArePairedStoredAndShown() async throws {
+    @Test(.timeLimit(.minutes(10))) func twentyTravellersArePairedStoredAndShown() async throws {
         try await inRealTimeSlot {
             let state = temporaryDirectory()
             let config = try ApplianceConfig.parse(Self.config(travellers: 20, speed: 8, state: state, recordElevated: true))

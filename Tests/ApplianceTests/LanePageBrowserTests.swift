@@ -39,7 +39,7 @@ import TestSupport
 
     static var artefacts: String { FileManager.default.currentDirectoryPath + "/.build/test-artifacts" }
 
-    @Test(.timeLimit(.minutes(4)), .enabled(if: HeadlessChromium.executable != nil, "needs chromium (make test installs it)"))
+    @Test(.timeLimit(.minutes(10)), .enabled(if: HeadlessChromium.executable != nil, "needs chromium (make test installs it)"))
     func normalElevatedAndRetryAreShownInWordsColoursAndIcons() async throws {
         try await inRealTimeSlot {
             let binary = try #require(builtProduct("checkpointd"), "checkpointd was not built")
@@ -80,6 +80,9 @@ import TestSupport
                 let browser = try HeadlessChromium(width: 1280, height: 720)
                 defer { browser.quit() }
                 try browser.load("http://127.0.0.1:\(port)/")
+                // The first thermal frame, then the states.
+                let imageBy = Date().addingTimeInterval(20)
+                while (try? browser.evaluate("!document.getElementById('frame').hidden")) as? Bool != true && Date() < imageBy { usleep(100_000) }
                 var seen: [String: Shown] = [:]
                 let deadline = Date().addingTimeInterval(150)
                 while seen.count < 3 && Date() < deadline {
@@ -131,7 +134,7 @@ import TestSupport
 
     /// The latency probe of `make bench` on a short run: every verdict reaches the page, after it was sent.
     /// (How fast is the benchmark's business, not a test's.)
-    @Test(.timeLimit(.minutes(2)), .enabled(if: HeadlessChromium.executable != nil, "needs chromium"))
+    @Test(.timeLimit(.minutes(10)), .enabled(if: HeadlessChromium.executable != nil, "needs chromium"))
     func everyVerdictReachesThePageInTheBrowser() async throws {
         let latencies = try await inRealTimeSlot { try await PageLatency.measure(count: 20, interval: .milliseconds(20)) }
         #expect(latencies.count == 20)

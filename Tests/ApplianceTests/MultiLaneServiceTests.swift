@@ -11,7 +11,7 @@ import TestSupport
 /// One `checkpointd` (in-process) serving two lanes: each lane's page and stream carry only its own events, each
 /// lane speaks on its own device, the supervisor sees both, and `/metrics` counts both.
 @Suite struct MultiLaneServiceTests {
-    @Test(.timeLimit(.minutes(3))) func twoLanesOnOneBoxEachWithItsPageSpeakerAndCounts() async throws {
+    @Test(.timeLimit(.minutes(10))) func twoLanesOnOneBoxEachWithItsPageSpeakerAndCounts() async throws {
         try await inRealTimeSlot {
             let state = temporaryDirectory()
             func lane(_ n: Int, speaker: String) -> String {

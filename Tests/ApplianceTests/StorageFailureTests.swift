@@ -10,7 +10,7 @@ import TestSupport
 /// A full disk, as SQLite reports it (SQLITE_FULL, through the database size cap): the lane keeps screening and
 /// says so, nothing is half-written, and the passages held meanwhile are written once there is room again.
 @Suite struct StorageFailureTests {
-    @Test(.timeLimit(.minutes(3))) func aFullDatabaseDegradesVisiblyAndCatchesUp() async throws {
+    @Test(.timeLimit(.minutes(10))) func aFullDatabaseDegradesVisiblyAndCatchesUp() async throws {
         try await inRealTimeSlot {
             let state = temporaryDirectory()
             let text = EndToEndTests.config(travellers: 2000, speed: 25, state: state)
