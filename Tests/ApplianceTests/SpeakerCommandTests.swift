@@ -31,7 +31,7 @@ import TestSupport
             let run = try await runTool(ctl, ["speaker", "test", "--config", dir + "/lane.toml", "--device", "file:'\(out)',wav", "--only", id])
             #expect(run.status == 0, "\(run.stdout) \(run.stderr)")
             #expect(run.stdout.contains("\(id): OK"), "\(run.stdout)")
-            let stat = try SpeakerStat.of(out)
+            let stat = try SoxStat.of(out)
             #expect(stat.seconds > 0.8 && stat.seconds < 8, "\(id): \(stat.seconds) s")
             #expect(stat.rms > 0.02, "\(id) is not silent: RMS \(stat.rms)")
         }
@@ -42,24 +42,5 @@ import TestSupport
         // A lane whose speaker is missing: exit 1 and the reason, per sound.
         let missing = try await runTool(ctl, ["speaker", "test", "--config", dir + "/lane.toml", "--device", "hw:97,0", "--only", "chime"])
         #expect(missing.status == 1 && missing.stdout.contains("chime: FAIL"), "\(missing.stdout)")
-    }
-}
-
-enum SpeakerStat {
-    static func of(_ path: String) throws -> (seconds: Double, rms: Double) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
-        process.arguments = [path, "-n", "stat"]
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        func value(_ label: String) -> Double {
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(label) }) else { return -1 }
-            return Double(line.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) ?? -1
-        }
-        return (value("Length (seconds)"), value("RMS     amplitude"))
     }
 }

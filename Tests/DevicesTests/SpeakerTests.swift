@@ -12,24 +12,6 @@ import TestSupport
         FileManager.default.isExecutableFile(atPath: "/usr/bin/aplay") && FileManager.default.isExecutableFile(atPath: "/usr/bin/sox")
     }
 
-    /// `sox FILE -n stat` as numbers: length (s), RMS amplitude (0–1) and rough frequency (Hz).
-    static func stat(_ path: String) throws -> (seconds: Double, rms: Double, hz: Double) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
-        process.arguments = [path, "-n", "stat"]
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        func value(_ label: String) -> Double {
-            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(label) }) else { return -1 }
-            return Double(line.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) ?? -1
-        }
-        return (value("Length (seconds)"), value("RMS     amplitude"), value("Rough   frequency"))
-    }
-
     static func fileDevice(_ path: String) -> String { "file:'\(path)',wav" }
 
     @Test(.enabled(if: aplayAndSox)) func theChimeAndTheAlarmPlayThroughALSAAndCannotBeMistakenForEachOther() throws {
@@ -38,7 +20,7 @@ import TestSupport
         #expect(speaker.playNow(Tones.chime) == nil)
         let alarmSpeaker = AlsaSpeaker(device: Self.fileDevice(dir + "/alarm.wav"), onProblem: { _ in })
         #expect(alarmSpeaker.playNow(Tones.alarm) == nil)
-        let chime = try Self.stat(dir + "/chime.wav"), alarm = try Self.stat(dir + "/alarm.wav")
+        let chime = try SoxStat.of(dir + "/chime.wav"), alarm = try SoxStat.of(dir + "/alarm.wav")
         #expect(abs(chime.seconds - 0.45) < 0.06, "chime \(chime.seconds) s")
         #expect(abs(alarm.seconds - 1.5) < 0.06, "alarm \(alarm.seconds) s")
         #expect(chime.rms > 0.05 && alarm.rms > 0.05, "not silent: \(chime.rms), \(alarm.rms)")
@@ -51,7 +33,7 @@ import TestSupport
         let dir = temporaryDirectory()
         _ = AlsaSpeaker(device: Self.fileDevice(dir + "/full.wav"), onProblem: { _ in }).playNow(Tones.alarm)
         _ = AlsaSpeaker(device: Self.fileDevice(dir + "/quiet.wav"), onProblem: { _ in }).playNow(Tones.alarm.scaled(by: 0.25))
-        let full = try Self.stat(dir + "/full.wav"), quiet = try Self.stat(dir + "/quiet.wav")
+        let full = try SoxStat.of(dir + "/full.wav"), quiet = try SoxStat.of(dir + "/quiet.wav")
         #expect(abs(quiet.rms / full.rms - 0.25) < 0.02, "\(quiet.rms) / \(full.rms)")
     }
 
@@ -67,7 +49,7 @@ import TestSupport
         #expect(await waitUntil(seconds: 30) { !speaker.isBusy })
         #expect(speaker.playedCount == 2, "the long clip and the newest; the chime was replaced")
         // The file holds what played last: the alarm, whole.
-        #expect(abs(try Self.stat(dir + "/out.wav").seconds - 1.5) < 0.06)
+        #expect(abs(try SoxStat.of(dir + "/out.wav").seconds - 1.5) < 0.06)
     }
 
     @Test func aMissingSpeakerIsReportedOnceAndTheLaneGoesOn() async throws {

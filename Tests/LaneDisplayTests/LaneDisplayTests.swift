@@ -14,12 +14,21 @@ import Thermal
         LaneDisplayServer.LaneInfo(id: "lane-2", name: "Làn 2 <xe tải>", idlePrompt: .lookAtCamera),
     ]
 
-    /// Runs the real server on a free port for the body, then shuts it down gracefully.
-    static func withServer(hub: LaneEventHub, _ body: @Sendable (Int) async throws -> Void) async throws {
+    /// Runs the real lane page server on a free port for the body, then shuts it down gracefully.
+    static func withServer(hub: LaneEventHub, frames: LatestFrames = LatestFrames(), _ body: @Sendable (Int) async throws -> Void) async throws {
+        try await withService({ onRunning in
+            LaneDisplayServer.makeApplication(
+                lanes: lanes, hub: hub, frames: frames, metrics: LaneMetrics(), host: "127.0.0.1", port: 0, logger: Logger(label: "test"),
+                onRunning: onRunning)
+        }, body)
+    }
+
+    /// Runs a server made by `make` (given the callback that receives its port) for the body.
+    static func withService(
+        _ make: (@escaping @Sendable (Int) async -> Void) -> any Service, _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
         let port = Mutex<Int?>(nil)
-        let app = LaneDisplayServer.makeApplication(
-            lanes: lanes, hub: hub, host: "127.0.0.1", port: 0, logger: Logger(label: "test"), onRunning: { p in port.withLock { $0 = p } })
-        let group = ServiceGroup(services: [app], logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [make { p in port.withLock { $0 = p } }], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
         // Generous: on a 2-core box, CPU-bound tests running beside this one can hold the cooperative pool.
         _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }
@@ -79,32 +88,24 @@ import Thermal
 
     @Test func theThermalViewIsTheLatestFrameAsABitmap() async throws {
         let frames = LatestFrames()
-        let port = Mutex<Int?>(nil)
-        let app = LaneDisplayServer.makeApplication(
-            lanes: LaneDisplayTests.lanes, hub: LaneEventHub(), frames: frames, metrics: LaneMetrics(), host: "127.0.0.1", port: 0,
-            logger: Logger(label: "test"), onRunning: { p in port.withLock { $0 = p } })
-        let group = ServiceGroup(services: [app], logger: Logger(label: "test"))
-        let running = Task { try await group.run() }
-        _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }
-        let bound = try #require(port.withLock { $0 })
-        #expect(try await HTTPTestClient.get(port: bound, path: "/thermal.bmp").status == 404, "no frame yet")
-        var pixels = [UInt16](repeating: 29_815, count: 6 * 4)  // 25 °C
-        pixels[1 * 6 + 2] = 31_215  // 39 °C: the hottest pixel
-        frames.update(lane: "lane-2", frame: ThermalFrame(width: 6, height: 4, pixels: pixels, timestamp: 0, sequence: 1))
-        #expect(try await HTTPTestClient.get(port: bound, path: "/thermal.bmp").status == 404, "lane 2's frame is not lane 1's")
-        let image = try await HTTPTestClient.get(port: bound, path: "/lane/2/thermal.bmp")
-        #expect(image.status == 200 && image.headers.contains("image/bmp"))
-        let bmp = [UInt8](image.bytes)
-        #expect(bmp.count == 54 + 20 * 4, "6 px × 3 bytes padded to 20 bytes per row, 4 rows")
-        #expect(bmp.prefix(2) == [0x42, 0x4D])
-        // Row 1 (top-down), pixel 2 is the hottest: white-ish; the others the palette's cold end: dark.
-        let hot = 54 + 1 * 20 + 2 * 3, cold = 54
-        #expect(bmp[hot...(hot + 2)].allSatisfy { $0 > 200 }, "hot pixel \(Array(bmp[hot...(hot + 2)]))")
-        #expect(bmp[cold...(cold + 2)].allSatisfy { $0 < 60 }, "cold pixel \(Array(bmp[cold...(cold + 2)]))")
-        let page = try await HTTPTestClient.get(port: bound, path: "/lane/2")
-        #expect(page.body.contains("\"thermal\":\"/lane/2/thermal.bmp\""))
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await LaneDisplayTests.withServer(hub: LaneEventHub(), frames: frames) { bound in
+            #expect(try await HTTPTestClient.get(port: bound, path: "/thermal.bmp").status == 404, "no frame yet")
+            var pixels = [UInt16](repeating: 29_815, count: 6 * 4)  // 25 °C
+            pixels[1 * 6 + 2] = 31_215  // 39 °C: the hottest pixel
+            frames.update(lane: "lane-2", frame: ThermalFrame(width: 6, height: 4, pixels: pixels, timestamp: 0, sequence: 1))
+            #expect(try await HTTPTestClient.get(port: bound, path: "/thermal.bmp").status == 404, "lane 2's frame is not lane 1's")
+            let image = try await HTTPTestClient.get(port: bound, path: "/lane/2/thermal.bmp")
+            #expect(image.status == 200 && image.headers.contains("image/bmp"))
+            let bmp = [UInt8](image.bytes)
+            #expect(bmp.count == 54 + 20 * 4, "6 px × 3 bytes padded to 20 bytes per row, 4 rows")
+            #expect(bmp.prefix(2) == [0x42, 0x4D])
+            // Row 1 (top-down), pixel 2 is the hottest: white-ish; the others the palette's cold end: dark.
+            let hot = 54 + 1 * 20 + 2 * 3, cold = 54
+            #expect(bmp[hot...(hot + 2)].allSatisfy { $0 > 200 }, "hot pixel \(Array(bmp[hot...(hot + 2)]))")
+            #expect(bmp[cold...(cold + 2)].allSatisfy { $0 < 60 }, "cold pixel \(Array(bmp[cold...(cold + 2)]))")
+            let page = try await HTTPTestClient.get(port: bound, path: "/lane/2")
+            #expect(page.body.contains("\"thermal\":\"/lane/2/thermal.bmp\""))
+        }
     }
 
     @Test func metricsCountByLaneAndVerdictInPrometheusText() async throws {

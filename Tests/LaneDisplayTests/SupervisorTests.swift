@@ -27,18 +27,14 @@ import TestSupport
         return LaneCore.Step(events: [LaneEvent(type: .passage, lane: lane, t: 3)], passages: [passage])
     }
 
-    static func withSupervisor(store: LaneStore, hub: LaneEventHub = LaneEventHub(), metrics: LaneMetrics? = nil, _ body: @Sendable (Int) async throws -> Void) async throws {
-        let port = Mutex<Int?>(nil)
+    static func withSupervisor(
+        store: LaneStore, hub: LaneEventHub = LaneEventHub(), metrics: LaneMetrics? = nil, _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
         let setup = SupervisorServer.Setup(
             checkpointName: "Chốt <Test>", lanes: LaneDisplayTests.lanes, token: token, store: store, hub: hub, metrics: metrics)
-        let app = SupervisorServer.makeApplication(setup, host: "127.0.0.1", port: 0, logger: Logger(label: "test"), onRunning: { p in port.withLock { $0 = p } })
-        let group = ServiceGroup(services: [app], logger: Logger(label: "test"))
-        let running = Task { try await group.run() }
-        _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }
-        let bound = try #require(port.withLock { $0 }, "the server did not start")
-        try await body(bound)
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await LaneDisplayTests.withService({ onRunning in
+            SupervisorServer.makeApplication(setup, host: "127.0.0.1", port: 0, logger: Logger(label: "test"), onRunning: onRunning)
+        }, body)
     }
 
     @Test func everyDataRouteNeedsTheTokenInTheHeader() async throws {
