@@ -124,13 +124,15 @@ public struct CheckpointService: Sendable {
     /// SIGTERM and SIGINT stop it gracefully.
     public func serviceGroup(
         onDisplayRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-        onSupervisorRunning: @escaping @Sendable (Int) async -> Void = { _ in }, signals: Bool = true
+        onSupervisorRunning: @escaping @Sendable (Int) async -> Void = { _ in }, signals: Bool = true,
+        systemd: (notifier: SystemdNotifier, watchdog: Duration?)? = nil
     ) -> ServiceGroup {
         let display = LaneDisplayServer.makeApplication(
             lanes: laneInfos, hub: hub, frames: frames, metrics: metrics, host: config.displayHost, port: config.displayPort,
             logger: logger,
             onRunning: { [logger] port in
                 logger.notice("lane page at http://\(config.displayHost):\(port)/")
+                systemd?.notifier.send("READY=1\nSTATUS=\(config.lanes.count) lane(s), page on port \(port)")
                 await onDisplayRunning(port)
             })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = runners.map { .init(service: $0) }
@@ -139,6 +141,9 @@ public struct CheckpointService: Sendable {
         let timeline = MonotonicTimeline()
         services.append(
             .init(service: UplinkStatusService(lanes: config.lanes.map(\.id), store: store, hub: hub, metrics: metrics, now: { timeline.now() }, logger: logger)))
+        if let systemd, let interval = systemd.watchdog {
+            services.append(.init(service: WatchdogService(notifier: systemd.notifier, interval: interval, lanes: runners, logger: logger)))
+        }
         if let supervisor = config.supervisor {
             let setup = SupervisorServer.Setup(
                 checkpointName: config.checkpointName, lanes: laneInfos, token: supervisor.token, store: store, hub: hub, metrics: metrics)

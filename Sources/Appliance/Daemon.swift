@@ -56,7 +56,10 @@ public enum Daemon {
             let service = try CheckpointService(config: config, stateDirectory: stateDirectory, logger: logger)
             logger.notice(
                 "starting \(config.lanes.count) lane(s)", metadata: ["state": "\(stateDirectory)", "version": "\(version)"])
-            try await service.serviceGroup().run()
+            let systemd = SystemdNotifier(environment: environment).map {
+                (notifier: $0, watchdog: SystemdNotifier.watchdogInterval(environment: environment))
+            }
+            try await service.serviceGroup(systemd: systemd).run()
             // Scanner threads re-attach kernel drivers on their way out: let them finish before the process ends.
             if !DeviceThreads.waitForAll(timeout: 3) { logger.warning("a device thread did not finish within 3 s") }
             logger.notice("stopped cleanly")

@@ -23,6 +23,12 @@ final class LaneRunner: Service {
     private let hub: LaneEventHub
     private let logger: Logger
     private let pendingFrames = Atomic<Int>(0)
+    /// When the lane's loop last took an input (a tick arrives every 250 ms even with no camera): the watchdog's
+    /// proof that the lane is alive.
+    private let lastInput = Mutex(ContinuousClock.now)
+
+    /// How long since the lane's loop last took an input.
+    var sinceLastInput: Duration { ContinuousClock.now - lastInput.withLock { $0 } }
     /// Where audit clips of elevated readings go (nil: not recorded).
     private let clipDirectory: String?
     private let clips = Mutex(ElevatedClips())
@@ -65,6 +71,7 @@ final class LaneRunner: Service {
                 }
             }
             for await input in inputs.cancelOnGracefulShutdown() {
+                lastInput.withLock { $0 = ContinuousClock.now }
                 count(input)
                 let step = core.withLock { $0.handle(input) }
                 if clipDirectory != nil { keepClips(input, step) }
