@@ -16,7 +16,7 @@ DEMO_CONFIG ?= examples/demo.toml
 # The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
 HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3
 
-.PHONY: all deps build release test hwtest demo bench bench-accuracy fuzz clean help prompts
+.PHONY: all deps build release test hwtest demo bench bench-accuracy fuzz clean help prompts deb deb-test
 
 all: build
 
@@ -40,6 +40,20 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build
+
+# The Debian package: release binaries with the Swift runtime linked in (the box needs no toolchain), units, udev
+# rules, prompts, example configuration and man pages, in .build/deb/. help2man writes the man pages.
+DEB_VERSION ?= 0.1.0
+deb: deps
+	@dpkg-query -W -f='$${Status}' help2man 2>/dev/null | grep -q "ok installed" || { apt-get update && apt-get install -y --no-install-recommends help2man; }
+	$(SWIFT) build -c release --static-swift-stdlib $(BUILD_FLAGS) --product checkpointd
+	$(SWIFT) build -c release --static-swift-stdlib $(BUILD_FLAGS) --product checkpointctl
+	packaging/build-deb .build/release .build/deb $(DEB_VERSION)
+
+# Installs the package into a scratch root (dpkg --root, maintainer scripts run chrootless), checks files, users,
+# units and the hardening score, then removes and purges it.
+deb-test: deb
+	packaging/test-install .build/deb/checkpoint-lane_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
 
 # The spoken prompts (Vietnamese and English) rendered with espeak-ng into prompts/, and the two tones.
 prompts: build
