@@ -41,6 +41,8 @@ public enum LaneDisplayServer {
             try thermal(lanes, index: try context.parameters.require("n", as: Int.self), frames: frames)
         }
         router.get("/api/lanes") { _, _ in try json(lanes) }
+        // Device health per lane (statuses only, nothing personal): `checkpointctl selftest` asks the running service.
+        router.get("/api/health") { _, _ in try json(await hub.health()) }
         router.get("/healthz") { _, _ in "ok\n" }
         if let metrics { router.get("/metrics") { _, _ in metricsResponse(metrics) } }
         return Application(

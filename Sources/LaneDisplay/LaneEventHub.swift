@@ -22,6 +22,12 @@ public actor LaneEventHub {
             } else if event.type == .paused || event.type == .resumed {
                 devices[event.lane, default: [:]]["reference"] = event
             } else {
+                // The first referenced reading shows the reference works (before any pause or resume said so).
+                if event.type == .measured, event.referenced == true, devices[event.lane]?["reference"] == nil {
+                    var resumed = LaneEvent(type: .resumed, lane: event.lane, t: event.t)
+                    resumed.at = event.at
+                    devices[event.lane, default: [:]]["reference"] = resumed
+                }
                 recent[event.lane, default: []].append(event)
                 if recent[event.lane]!.count > Self.replayCount { recent[event.lane]!.removeFirst() }
             }

@@ -65,6 +65,11 @@ struct CalibrationOptions: ParsableArguments {
             settings.orientation = .upright
             lane.camera = .v4l2(settings)
         }
+        return Self.liveFrames(of: lane, wallSeconds: wallSeconds)
+    }
+
+    /// Frames from the lane's own camera for `wallSeconds`.
+    static func liveFrames(of lane: ApplianceConfig.LaneConfig, wallSeconds: Double) -> AsyncStream<ThermalFrame> {
         let camera = LaneCamera(lane).camera
         let (stream, continuation) = AsyncStream.makeStream(of: ThermalFrame.self, bufferingPolicy: .bufferingNewest(16))
         let reading = Task {
