@@ -53,6 +53,7 @@ deb: deps
 # Installs the package into a scratch root (dpkg --root, maintainer scripts run chrootless), checks files, users,
 # units and the hardening score, then removes and purges it.
 deb-test: deb
+	@for p in systemd passwd; do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || { apt-get update && apt-get install -y --no-install-recommends $$p; }; done
 	packaging/test-install .build/deb/checkpoint-lane_$(DEB_VERSION)_$$(dpkg --print-architecture).deb
 
 # The spoken prompts (Vietnamese and English) rendered with espeak-ng into prompts/, and the two tones.
