@@ -33,6 +33,7 @@ final class LaneRunner: Service {
     private let clipDirectory: String?
     private let clips = Mutex(ElevatedClips())
     private let metrics: LaneMetrics
+    private let frameCounters: LaneMetrics.FrameCounters
     private let frames: LatestFrames
     static let maxPendingFrames = 8
     static let tickInterval = Duration.milliseconds(250)
@@ -43,6 +44,7 @@ final class LaneRunner: Service {
         metrics: LaneMetrics = LaneMetrics(), frames: LatestFrames = LatestFrames()
     ) {
         self.metrics = metrics
+        frameCounters = metrics.frameCounters(lane: core.laneID)
         self.frames = frames
         self.clipDirectory = clipDirectory
         laneID = core.laneID
@@ -87,7 +89,7 @@ final class LaneRunner: Service {
             switch event {
             case .frame(let frame):
                 if pendingFrames.load(ordering: .relaxed) >= Self.maxPendingFrames {
-                    metrics.frameDropped(lane: laneID)
+                    frameCounters.drop()
                     continue
                 }
                 pendingFrames.add(1, ordering: .relaxed)
@@ -121,7 +123,7 @@ final class LaneRunner: Service {
         switch input {
         case .frame(let frame):
             pendingFrames.subtract(1, ordering: .relaxed)
-            metrics.frame(lane: laneID)
+            frameCounters.frame()
             frames.update(lane: laneID, frame: frame)
         case .scan: metrics.scan(lane: laneID, outcome: "accepted")
         case .scanRejected: metrics.scan(lane: laneID, outcome: "rejected")

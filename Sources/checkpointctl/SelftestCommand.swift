@@ -92,7 +92,7 @@ struct SelftestCommand: AsyncParsableCommand {
     func storage(_ directory: String, _ report: (String, Bool, String) -> Void) async {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let probe = directory + "/.selftest-\(getpid())"
+            let probe = directory + "/.selftest-\(ProcessInfo.processInfo.processIdentifier)"
             guard FileManager.default.createFile(atPath: probe, contents: Data("checkpoint selftest\n".utf8)) else {
                 throw CocoaError(.fileWriteNoPermission)
             }

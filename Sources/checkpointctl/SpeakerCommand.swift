@@ -47,7 +47,7 @@ struct SpeakerCommand: ParsableCommand {
                 }
             }
             for (name, clip) in [("chime", Tones.chime), ("alarm", Tones.alarm)] {
-                FileManager.default.createFile(atPath: "\(out)/\(name).wav", contents: clip.wav)
+                guard FileManager.default.createFile(atPath: "\(out)/\(name).wav", contents: clip.wav) else { fail("cannot write \(out)/\(name).wav") }
             }
             print("rendered \(written) prompts and 2 tones into \(out)/")
         }

@@ -43,6 +43,4 @@ public struct PromptLibrary: Sendable {
         }
         return out.scaled(by: volume)
     }
-
-    public func has(_ cue: SoundCue) -> Bool { clips[cue] != nil }
 }
