@@ -28,13 +28,7 @@ public enum PageLatency {
         let group = ServiceGroup(services: [app], logger: logger)
         let server = Task { try await group.run() }
         defer { Task { await group.triggerGracefulShutdown() } }
-        var waited = 0
-        while port.withLock({ $0 }) == nil {
-            guard waited < 300 else { throw Failure(description: "the page server did not start") }
-            try await Task.sleep(for: .milliseconds(100))
-            waited += 1
-        }
-        let url = "http://127.0.0.1:\(port.withLock { $0 }!)/"
+        let url = "http://127.0.0.1:\(try await bound(port))/"
         let browser = try await blocking { try HeadlessChromium(width: 1280, height: 720) }
         defer { browser.quit() }
         try await blocking { try browser.load(url) }
@@ -102,15 +96,10 @@ public enum PageLatency {
         let port = Mutex<Int?>(nil)
         let group = service.serviceGroup(onDisplayRunning: { p in port.withLock { $0 = p } }, signals: false)
         let running = Task { try await group.run() }
-        var waited = 0
-        while port.withLock({ $0 }) == nil {
-            guard waited < 300 else { throw Failure(description: "the service did not start") }
-            try await Task.sleep(for: .milliseconds(100))
-            waited += 1
-        }
+        let listening = try await bound(port)
         let browser = try await blocking { try HeadlessChromium(width: 1280, height: 720) }
         defer { browser.quit() }
-        try await blocking { try browser.load("http://127.0.0.1:\(port.withLock { $0 }!)/") }
+        try await blocking { try browser.load("http://127.0.0.1:\(listening)/") }
         // Verdicts from before the page connected arrive in its replay: they say nothing about latency.
         let script = """
             JSON.stringify(window.laneArrivals.filter(a => a.type === 'measured' && a.sent != null && a.sent > (window.laneConnectedAt || 9e15))
@@ -127,6 +116,15 @@ public enum PageLatency {
         try? await running.value
         guard latencies.count >= count else { throw Failure(description: "only \(latencies.count) of \(count) verdicts reached the page in time") }
         return Array(latencies.prefix(count))
+    }
+
+    /// The port a server reported once it listens (30 s at most).
+    static func bound(_ port: borrowing Mutex<Int?>) async throws -> Int {
+        for _ in 0..<300 {
+            if let p = port.withLock({ $0 }) { return p }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure(description: "the lane page server did not start within 30 s")
     }
 
     /// Runs a blocking browser call on a thread of its own, off the cooperative pool the server needs.
