@@ -6,9 +6,11 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need, through pkg-config: SQLite (GRDB), libv4l2 (cameras), zlib
 # (recordings) and libpng (snapshots); espeak-ng renders the spoken prompts, aplay (alsa-utils) plays them, sox
-# checks them in the audio test; headless Chromium loads the lane page in the browser test.
+# checks them in the audio test; headless Chromium loads the lane page in the browser test; PostgreSQL is the
+# provincial hub's database (the tests start a throwaway server of it, the packaged cluster is not used); openssl
+# makes the TLS tests' certificates.
 APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev libusb-1.0-0-dev umockdev \
-	espeak-ng alsa-utils sox chromium fonts-dejavu-core
+	espeak-ng alsa-utils sox chromium fonts-dejavu-core postgresql postgresql-client openssl python3
 # An undeclared import between our targets fails the build (the architecture's rules are enforced, not hoped for).
 BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml
@@ -37,9 +39,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
+# The hub's tests need a PostgreSQL server: with-postgres.sh starts one on a free loopback port and stops it after.
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build
+	Tests/postgres/with-postgres.sh run $(SWIFT) test --skip-build
 
 # The Debian package: release binaries with the Swift runtime linked in (the box needs no toolchain), units, udev
 # rules, prompts, example configuration and man pages, in .build/deb/. help2man writes the man pages.

@@ -15,12 +15,14 @@ let package = Package(
     products: [
         .executable(name: "checkpointd", targets: ["checkpointd"]),
         .executable(name: "checkpointctl", targets: ["checkpointctl"]),
+        // The province's side: receives every lane's passages into PostgreSQL, feeds districts, counts.
+        .executable(name: "checkpoint-hub", targets: ["checkpoint-hub"]),
         // For the benchmark package in bench/ (kept separate so `make test` does not build it).
         // The parsers that read untrusted bytes, as one static library for the libFuzzer harnesses (`make fuzz`).
         .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
-                "LaneDisplay", "HeadlessBrowser", "Appliance",
+                "LaneDisplay", "HeadlessBrowser", "Appliance", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
             ]),
     ],
     dependencies: [
@@ -34,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         // Pure domain.
@@ -81,11 +87,52 @@ let package = Package(
             swiftSettings: settings),
         // Headless Chromium over the DevTools pipe: the browser tests and the page latency benchmark.
         .target(name: "HeadlessBrowser", swiftSettings: settings),
+        // The strict TOML subset and the key-checking reader that both services' configurations use.
+        .target(name: "ConfigFile", swiftSettings: settings),
+        // The lane -> province wire format (docs/uplink.md) and its validation: pure, shared by both sides.
+        .target(name: "UplinkProtocol", swiftSettings: settings),
+        // Lane side of the provincial link: the outbox sent over HTTPS with async-http-client.
+        .target(
+            name: "Uplink",
+            dependencies: [
+                "UplinkProtocol", "Store", "Declarations",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: settings),
+        // Province side: checkpoint-hub (PostgreSQL through postgres-nio, HTTP through Hummingbird).
+        .target(
+            name: "Hub",
+            dependencies: [
+                "UplinkProtocol", "ConfigFile",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
+        .executableTarget(
+            name: "checkpoint-hub",
+            dependencies: [
+                "Hub", .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
         // Composition root: configuration, wiring, lifecycle.
         .target(
             name: "Appliance",
             dependencies: [
                 "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "LaneDisplay", "HeadlessBrowser",
+                "ConfigFile", "UplinkProtocol", "Uplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -134,11 +181,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
+        // Both ends of the provincial link against a real PostgreSQL (Tests/postgres/with-postgres.sh, run by make test).
+        .testTarget(
+            name: "HubTests",
+            dependencies: [
+                "Hub", "Uplink", "UplinkProtocol", "Store", "Lane", "Screening", "Declarations", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: settings),
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay",
-                "TestSupport", "Thermal", "HeadlessBrowser",
+                "TestSupport", "Thermal", "HeadlessBrowser", "ConfigFile",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

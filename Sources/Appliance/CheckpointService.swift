@@ -1,3 +1,4 @@
+import ConfigFile
 import Declarations
 import Devices
 import Foundation
@@ -9,6 +10,7 @@ import ServiceLifecycle
 import Store
 import Thermal
 import UnixSignals
+import Uplink
 
 /// The composition root: turns a configuration into running lanes, one store, and the display server.
 public struct CheckpointService: Sendable {
@@ -48,6 +50,7 @@ public struct CheckpointService: Sendable {
         var speakers: [LaneSpeaker] = []
         var screeningInForce: [String: ScreeningConfig] = [:]
         let trust = try Self.loadTrust(config.dccTrustFile, logger: logger)
+        if let uplink = config.uplink { _ = try HTTPSUplinkTransport.tlsConfiguration(uplink) }
         for lane in config.lanes {
             let setup = LaneCamera(lane)
             var scanners: [any CodeScanner] = []
@@ -140,7 +143,9 @@ public struct CheckpointService: Sendable {
         services += speakers.map { .init(service: $0) }
         let timeline = MonotonicTimeline()
         services.append(
-            .init(service: UplinkStatusService(lanes: config.lanes.map(\.id), store: store, hub: hub, metrics: metrics, now: { timeline.now() }, logger: logger)))
+            .init(service: UplinkService(
+                lanes: config.lanes.map(\.id), store: store, hub: hub, metrics: metrics, settings: config.uplink,
+                timeline: { timeline.now() }, logger: logger)))
         if let systemd, let interval = systemd.watchdog {
             services.append(.init(service: WatchdogService(notifier: systemd.notifier, interval: interval, lanes: runners, logger: logger)))
         }

@@ -1,3 +1,4 @@
+import ConfigFile
 import Devices
 import Foundation
 import Logging

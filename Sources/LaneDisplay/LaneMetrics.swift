@@ -5,11 +5,7 @@ import Synchronization
 /// nothing personal.
 public final class LaneMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    private let uplinkBacklogGauge: Gauge
-
-    public init() {
-        uplinkBacklogGauge = registry.makeGauge(descriptor: Self.name("uplink_backlog", "passages", "Passages stored but not yet acknowledged by the province"))
-    }
+    public init() {}
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "checkpoint", metricName: metric, unitName: unit, helpText: help)
@@ -65,7 +61,23 @@ public final class LaneMetrics: Sendable {
         ).record(seconds)
     }
 
-    public func uplinkBacklog(_ passages: Int) { uplinkBacklogGauge.set(Double(passages)) }
+    /// Passages of `lane` waiting for the province's acknowledgement, and the age of the oldest.
+    public func uplinkBacklog(lane: String, passages: Int, oldestSeconds: Double) {
+        registry.makeGauge(descriptor: Self.name("uplink_backlog", "passages", "Passages stored but not yet acknowledged by the province"), labels: [("lane", lane)])
+            .set(Double(passages))
+        registry.makeGauge(descriptor: Self.name("uplink_oldest_age", "seconds", "Age of the oldest passage waiting for the province"), labels: [("lane", lane)])
+            .set(oldestSeconds)
+    }
+
+    public func uplinkSent(lane: String, _ passages: Int) {
+        registry.makeCounter(descriptor: Self.name("uplink_sent", "total", "Passages the province acknowledged"), labels: [("lane", lane)])
+            .increment(by: Int64(passages))
+    }
+
+    public func uplinkFailure(lane: String) {
+        registry.makeCounter(descriptor: Self.name("uplink_failures", "total", "Attempts to send that failed (no link, hub down, refused)"), labels: [("lane", lane)])
+            .increment()
+    }
 
     public func text() -> String { registry.emitToString() }
 }

@@ -141,7 +141,7 @@ function setStatus(key, state, text) {
   const el = $("st-" + key); if (!el) return;
   const label = DEVICES.find((d) => d[0] === key)[1];
   el.className = state;
-  el.textContent = label + (state === "ok" ? " ✔" : state === "bad" ? " ✖ " + text : " – " + text);
+  el.textContent = label + (state === "ok" ? " ✔" + (text ? " " + text : "") : state === "bad" ? " ✖ " + text : " – " + text);
 }
 function goIdleLater(ms) {
   clearTimeout(idleTimer);
@@ -189,7 +189,7 @@ function handle(e) {
     case "note": if (e.prompt) setPrompt(e.prompt); break;
     case "device": {
       const key = e.device.startsWith("camera") ? "camera" : e.device.startsWith("scanner") ? "scanner" : e.device;
-      if (e.status === "online") setStatus(key, "ok");
+      if (e.status === "online") setStatus(key, "ok", e.reason || "");
       else if (e.status === "offline") setStatus(key, "bad", e.reason || "offline");
       else setStatus(key, "off", e.reason || "");
       break;

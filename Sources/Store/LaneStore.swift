@@ -138,6 +138,7 @@ public final class LaneStore: Sendable {
             }
             try db.create(index: "passage_verdict_recorded_at", on: "passage", columns: ["verdict", "recorded_at"])
         }
+        migrator.registerMigration("v6-uplink", migrate: Self.createUplinkState)
         return migrator
     }
 

@@ -1,3 +1,4 @@
+import ConfigFile
 import Appliance
 import Declarations
 import Devices

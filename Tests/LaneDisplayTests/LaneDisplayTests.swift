@@ -117,7 +117,7 @@ import Thermal
         metrics.passage(lane: "lane-1", verdict: "normal")
         metrics.scan(lane: "lane-1", outcome: "rejected")
         metrics.commit(seconds: 0.0007)
-        metrics.uplinkBacklog(42)
+        metrics.uplinkBacklog(lane: "lane-1", passages: 42, oldestSeconds: 90)
         let text = metrics.text()
         #expect(text.contains(#"checkpoint_frames_total{lane="lane-1"} 3"#))
         #expect(text.contains(#"checkpoint_frames_dropped_total{lane="lane-1"} 1"#))
@@ -125,7 +125,7 @@ import Thermal
         #expect(text.contains(#"checkpoint_passages_total{lane="lane-1",verdict="elevated"} 1"#))
         #expect(text.contains(#"checkpoint_scans_total{lane="lane-1",outcome="rejected"} 1"#))
         #expect(text.contains(#"checkpoint_commit_seconds_bucket{le="0.001"} 1"#) && text.contains(#"checkpoint_commit_seconds_bucket{le="0.0005"} 0"#))
-        #expect(text.contains("checkpoint_uplink_backlog_passages 42"))
+        #expect(text.contains("checkpoint_uplink_backlog_passages{lane=\"lane-1\"} 42"))
     }
 }
 

@@ -1,3 +1,6 @@
+import ConfigFile
+import Uplink
+import UplinkProtocol
 import Foundation
 import Declarations
 import Devices
@@ -24,6 +27,8 @@ public struct ApplianceConfig: Sendable {
     public var maxDatabaseBytes: Int?
     /// The supervisor page's listener and token (nil: no supervisor page).
     public var supervisor: SupervisorConfig?
+    /// The provincial hub (nil: passages stay in the outbox, and the status strip says the uplink is not set).
+    public var uplink: UplinkSettings?
 
     public struct SupervisorConfig: Sendable {
         public var host: String
@@ -52,6 +57,8 @@ public struct ApplianceConfig: Sendable {
         /// Save the frames around every elevated reading in the state directory (audit clips; off by default).
         public var recordElevated: Bool
         public var speaker: SpeakerConfig
+        /// This lane's token at the provincial hub (`[lane.uplink]`); nil: the `[uplink]` table's token.
+        public var uplinkToken: String? = nil
     }
 
     public enum CameraConfig: Sendable {
@@ -133,6 +140,9 @@ public struct ApplianceConfig: Sendable {
         }
         if let supervisor = try root.table("supervisor") {
             config.supervisor = try parseSupervisor(supervisor)
+        }
+        if let uplink = try root.table("uplink") {
+            config.uplink = try parseUplink(uplink, lanes: config.lanes)
         }
         if let declarations = try root.table("declarations") {
             config.dccTrustFile = try declarations.optionalString("dcc_trust_file")
@@ -236,21 +246,65 @@ public struct ApplianceConfig: Sendable {
     static func parseSupervisor(_ table: ConfigReader) throws(ConfigError) -> SupervisorConfig {
         let host = try table.string("listen", default: "127.0.0.1")
         let port = try table.int("port", default: 8081, range: 0...65535)
-        var token: String
+        guard let token = try readToken(table, purpose: "supervisor") else {
+            throw ConfigError(key: table.key("token"), line: nil, message: "is required (or token_file)")
+        }
+        return SupervisorConfig(host: host, port: port, token: token)
+    }
+
+    /// `token_file` (the file's text) or `token`; nil when neither is set. At least 16 printable characters.
+    static func readToken(_ table: ConfigReader, purpose: String) throws(ConfigError) -> String? {
+        let token: String
         if let file = try table.optionalString("token_file") {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ConfigError(key: table.key("token_file"), line: table.table["token_file"]?.line, message: "cannot read \(file)")
             }
             token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if let text = try table.optionalString("token") {
+            token = text
         } else {
-            token = try table.string("token")
+            return nil
         }
         guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             throw ConfigError(
                 key: table.key("token"), line: table.table["token"]?.line,
-                message: "the supervisor token must be at least 16 printable characters without spaces (e.g. `openssl rand -hex 16`)")
+                message: "the \(purpose) token must be at least 16 printable characters without spaces (e.g. `openssl rand -hex 16`)")
         }
-        return SupervisorConfig(host: host, port: port, token: token)
+        return token
+    }
+
+    /// `[uplink]`: the hub's URL, the checkpoint's provincial id, TLS files, and a token for every lane.
+    static func parseUplink(_ table: ConfigReader, lanes: [LaneConfig]) throws(ConfigError) -> UplinkSettings {
+        let url = try table.string("url")
+        guard let parsed = URL(string: url), let host = parsed.host, ["https", "http"].contains(parsed.scheme ?? "") else {
+            throw ConfigError(key: table.key("url"), line: table.table["url"]?.line, message: "'\(url)' is not an https:// URL")
+        }
+        // Passages carry health data: plain HTTP only to this machine (a local relay or a test hub).
+        if parsed.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(host) {
+            throw ConfigError(key: table.key("url"), line: table.table["url"]?.line, message: "must be https:// (plain http is allowed to 127.0.0.1 only)")
+        }
+        let checkpoint = try table.string("checkpoint_id")
+        guard !checkpoint.isEmpty, checkpoint.count <= 64, checkpoint.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw ConfigError(key: table.key("checkpoint_id"), line: table.table["checkpoint_id"]?.line, message: "'\(checkpoint)' must be 1–64 letters, digits, '-', '_' or '.'")
+        }
+        let shared = try readToken(table, purpose: "uplink")
+        var tokens: [String: String] = [:]
+        for lane in lanes {
+            guard let token = lane.uplinkToken ?? shared else {
+                throw ConfigError(key: table.key("token"), line: nil, message: "lane '\(lane.id)' has no uplink token: set [uplink] token_file or its [lane.uplink] token_file")
+            }
+            tokens[lane.id] = token
+        }
+        let certificate = try table.optionalString("client_certificate"), key = try table.optionalString("client_key")
+        guard (certificate == nil) == (key == nil) else {
+            throw ConfigError(key: table.key("client_key"), line: nil, message: "client_certificate and client_key go together")
+        }
+        return UplinkSettings(
+            url: url, checkpointID: checkpoint, caFile: try table.optionalString("ca_file"), clientCertificateFile: certificate,
+            clientKeyFile: key, tokens: tokens, batchSize: try table.int("batch_size", default: 100, range: 1...UplinkSchema.maxPassages),
+            idleInterval: try table.double("interval_s", default: 2, range: 0.1...600),
+            timeout: try table.double("timeout_s", default: 20, range: 1...300),
+            backoff: Backoff(base: 1, cap: try table.double("max_backoff_s", default: 300, range: 1...3600)))
     }
 
     static func parseSpeaker(_ table: ConfigReader?) throws(ConfigError) -> SpeakerConfig {
@@ -318,6 +372,7 @@ public struct ApplianceConfig: Sendable {
         return LaneConfig(
             id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanners: scanners,
             screening: screening, recordElevated: try lane.bool("record_elevated", default: false),
-            speaker: try parseSpeaker(try lane.table("speaker")))
+            speaker: try parseSpeaker(try lane.table("speaker")),
+            uplinkToken: try (try lane.table("uplink")).flatMap { t throws(ConfigError) in try readToken(t, purpose: "uplink") })
     }
 }

@@ -5,6 +5,12 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public let line: Int?
     public let message: String
 
+    public init(key: String, line: Int?, message: String) {
+        self.key = key
+        self.line = line
+        self.message = message
+    }
+
     public var description: String {
         if key.isEmpty { return line.map { "line \($0): \(message)" } ?? message }
         return "\(key)\(line.map { " (line \($0))" } ?? ""): \(message)"
@@ -12,18 +18,18 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Reads typed values from one table, remembering which keys were used so unknown ones (typos) are reported.
-final class ConfigReader {
-    let table: TOMLTable
-    let path: String
+package final class ConfigReader {
+    package let table: TOMLTable
+    package let path: String
     private var used: Set<String> = []
     private var children: [ConfigReader] = []
 
-    init(_ table: TOMLTable, path: String) {
+    package init(_ table: TOMLTable, path: String) {
         self.table = table
         self.path = path
     }
 
-    func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+    package func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
     private func error(_ name: String, _ message: String) -> ConfigError {
         ConfigError(key: key(name), line: table[name]?.line, message: message)
@@ -34,7 +40,7 @@ final class ConfigReader {
         return table[name]?.value
     }
 
-    func string(_ name: String, default value: String? = nil) throws(ConfigError) -> String {
+    package func string(_ name: String, default value: String? = nil) throws(ConfigError) -> String {
         switch raw(name) {
         case .string(let s)?: return s
         case nil:
@@ -44,17 +50,17 @@ final class ConfigReader {
         }
     }
 
-    func optionalString(_ name: String) throws(ConfigError) -> String? {
+    package func optionalString(_ name: String) throws(ConfigError) -> String? {
         table[name] == nil ? (used.insert(name), nil).1 : try string(name)
     }
 
-    func oneOf(_ name: String, _ choices: [String], default value: String) throws(ConfigError) -> String {
+    package func oneOf(_ name: String, _ choices: [String], default value: String) throws(ConfigError) -> String {
         let s = try string(name, default: value)
         guard choices.contains(s) else { throw error(name, "'\(s)' is not one of: \(choices.joined(separator: ", "))") }
         return s
     }
 
-    func bool(_ name: String, default value: Bool) throws(ConfigError) -> Bool {
+    package func bool(_ name: String, default value: Bool) throws(ConfigError) -> Bool {
         switch raw(name) {
         case .bool(let b)?: return b
         case nil: return value
@@ -62,7 +68,7 @@ final class ConfigReader {
         }
     }
 
-    func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+    package func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
         let v: Int
         switch raw(name) {
         case .integer(let i)?: v = i
@@ -73,7 +79,7 @@ final class ConfigReader {
         return v
     }
 
-    func double(_ name: String, default value: Double, range: ClosedRange<Double>, step: Double? = nil) throws(ConfigError) -> Double {
+    package func double(_ name: String, default value: Double, range: ClosedRange<Double>, step: Double? = nil) throws(ConfigError) -> Double {
         let v: Double
         switch raw(name) {
         case .float(let d)?: v = d
@@ -87,12 +93,12 @@ final class ConfigReader {
     }
 
     /// A number that may be absent (nil), checked against `range` when present.
-    func optionalDouble(_ name: String, range: ClosedRange<Double>) throws(ConfigError) -> Double? {
+    package func optionalDouble(_ name: String, range: ClosedRange<Double>) throws(ConfigError) -> Double? {
         guard raw(name) != nil else { return nil }
         return try double(name, default: range.lowerBound, range: range)
     }
 
-    func table(_ name: String) throws(ConfigError) -> ConfigReader? {
+    package func table(_ name: String) throws(ConfigError) -> ConfigReader? {
         switch raw(name) {
         case .table(let t)?:
             let child = ConfigReader(t, path: key(name))
@@ -103,7 +109,7 @@ final class ConfigReader {
         }
     }
 
-    func tables(_ name: String) throws(ConfigError) -> [ConfigReader] {
+    package func tables(_ name: String) throws(ConfigError) -> [ConfigReader] {
         switch raw(name) {
         case .tables(let list)?:
             return list.enumerated().map { index, t in
@@ -117,13 +123,13 @@ final class ConfigReader {
     }
 
     /// `[name]` (one) or `[[name]]` (several), for settings that are usually single but may repeat.
-    func tableOrTables(_ name: String) throws(ConfigError) -> [ConfigReader] {
+    package func tableOrTables(_ name: String) throws(ConfigError) -> [ConfigReader] {
         if case .table? = raw(name) { return [try table(name)!] }
         return try tables(name)
     }
 
     /// Every key that no reader asked for is a mistake (a typo, or a key from another version): refuse it.
-    func checkAllKeysUsed() throws(ConfigError) {
+    package func checkAllKeysUsed() throws(ConfigError) {
         for name in table.keys where !used.contains(name) {
             throw ConfigError(key: key(name), line: table[name]?.line, message: "is not a known setting (check the spelling against docs/config.md)")
         }

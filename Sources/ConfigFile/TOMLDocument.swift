@@ -4,20 +4,20 @@
 ///
 /// Why not a library: the one on our package mirror wraps a C++ parser and reports errors without key paths;
 /// technicians need "line 14: lane[1].screening.threshold_c …", which a reader of our own gives exactly.
-final class TOMLTable {
-    enum Value {
+package final class TOMLTable {
+    package enum Value {
         case string(String), integer(Int), float(Double), bool(Bool), array([Value])
         case table(TOMLTable)
         case tables([TOMLTable])
     }
 
-    private(set) var keys: [String] = []
+    package private(set) var keys: [String] = []
     private(set) var values: [String: (value: Value, line: Int)] = [:]
-    let line: Int
+    package let line: Int
 
     init(line: Int) { self.line = line }
 
-    subscript(key: String) -> (value: Value, line: Int)? { values[key] }
+    package subscript(key: String) -> (value: Value, line: Int)? { values[key] }
 
     func set(_ key: String, _ value: Value, line: Int) throws(TOMLError) {
         guard values[key] == nil else { throw TOMLError(line: line, message: "key '\(key)' is defined twice") }
@@ -28,14 +28,14 @@ final class TOMLTable {
     fileprivate func replace(_ key: String, _ value: Value, line: Int) { values[key] = (value, line) }
 }
 
-struct TOMLError: Error, CustomStringConvertible {
-    let line: Int
-    let message: String
-    var description: String { "line \(line): \(message)" }
+package struct TOMLError: Error, CustomStringConvertible {
+    package let line: Int
+    package let message: String
+    package var description: String { "line \(line): \(message)" }
 }
 
-enum TOMLDocument {
-    static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
+package enum TOMLDocument {
+    package static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
         let root = TOMLTable(line: 0)
         var current = root
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).enumerated().makeIterator()

@@ -1,0 +1,191 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UplinkProtocol
+
+/// Everything the hub asks of PostgreSQL. Inserts are idempotent: the unique key makes a resent passage a no-op.
+public struct HubDatabase: Sendable {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public static func client(_ config: HubConfig.Database, logger: Logger) -> PostgresClient {
+        var configuration: PostgresClient.Configuration
+        if let socket = config.socketDirectory {
+            configuration = .init(
+                unixSocketPath: "\(socket)/.s.PGSQL.\(config.port)", username: config.user, password: config.password, database: config.name)
+        } else {
+            configuration = .init(host: config.host, port: config.port, username: config.user, password: config.password, database: config.name, tls: .disable)
+        }
+        configuration.options.maximumConnections = config.connections
+        // A query that hangs (a lock, a dying server) must not hold a lane's request for ever: the lane retries.
+        configuration.options.additionalStartupParameters = [("statement_timeout", "15000"), ("application_name", "checkpoint-hub")]
+        return PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    public func migrate() async throws { try await HubMigrations.migrate(client, logger: logger) }
+
+    /// Stores a validated batch of `lane`. Returns every key of the batch (all are stored now) and how many were
+    /// there already.
+    public func ingest(_ batch: UplinkBatch, lane: HubConfig.Lane) async throws -> UplinkAnswer {
+        let json = String(decoding: try JSONEncoder().encode(batch.passages), as: UTF8.self)
+        let inserted = try await client.withTransaction(logger: logger) { connection in
+            // Inserts take turns, so `seq` grows in commit order and a district reading "after seq N" never
+            // misses a row that commits later with a smaller number. Measured cost: see docs/scale.md.
+            try await connection.query("SELECT pg_advisory_xact_lock(7402052)", logger: logger)
+            let rows = try await connection.query(
+                """
+                INSERT INTO passage (key, lane, checkpoint, district, passage_id, recorded_at, outcome, verdict,
+                  temperature_c, uncertainty_c, threshold_c, referenced, declaration_kind, follow_up)
+                SELECT r.key, \(lane.id), \(lane.checkpoint), \(lane.district), r.passage_id, r.recorded_at, r.outcome,
+                  r.verdict, r.temperature_c, r.uncertainty_c, r.threshold_c, r.referenced, r.declaration_kind, r.follow_up
+                FROM jsonb_to_recordset(\(json)::jsonb) AS r(key text, passage_id bigint, recorded_at timestamptz,
+                  outcome text, verdict text, temperature_c real, uncertainty_c real, threshold_c real, referenced boolean,
+                  declaration_kind text, follow_up jsonb)
+                ON CONFLICT (key) DO NOTHING RETURNING key
+                """, logger: logger)
+            var count = 0
+            for try await _ in rows { count += 1 }
+            return count
+        }
+        let keys = Array(Set(batch.passages.map(\.key))).sorted()
+        return UplinkAnswer(accepted: keys, duplicates: keys.count - inserted)
+    }
+
+    /// The district's passages after `since` (a `seq` from an earlier page), oldest first.
+    public func districtPassages(_ district: String, since: Int64, limit: Int) async throws -> [DistrictPassage] {
+        let rows = try await client.query(
+            """
+            SELECT jsonb_strip_nulls(jsonb_build_object('seq', seq, 'key', key, 'lane', lane, 'checkpoint', checkpoint,
+              'passage_id', passage_id, 'recorded_at', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              'outcome', outcome, 'verdict', verdict, 'temperature_c', temperature_c, 'uncertainty_c', uncertainty_c,
+              'threshold_c', threshold_c, 'referenced', referenced, 'declaration_kind', declaration_kind, 'follow_up', follow_up))::text
+            FROM passage WHERE district = \(district) AND seq > \(since) ORDER BY seq LIMIT \(limit)
+            """, logger: logger)
+        var passages: [DistrictPassage] = []
+        let decoder = JSONDecoder()
+        for try await json in rows.decode(String.self) {
+            passages.append(try decoder.decode(DistrictPassage.self, from: Data(json.utf8)))
+        }
+        return passages
+    }
+
+    /// Passages per checkpoint, lane, district and verdict recorded in [start, end).
+    public func dailyCounts(from start: Date, to end: Date) async throws -> [DailyReport.Count] {
+        let rows = try await client.query(
+            """
+            SELECT checkpoint, lane, district, coalesce(verdict, 'none'), count(*)::bigint FROM passage
+            WHERE recorded_at >= \(start) AND recorded_at < \(end) GROUP BY 1, 2, 3, 4
+            """, logger: logger)
+        var counts: [DailyReport.Count] = []
+        for try await (checkpoint, lane, district, verdict, n) in rows.decode((String, String, String, String, Int64).self) {
+            counts.append(DailyReport.Count(checkpoint: checkpoint, lane: lane, district: district, verdict: verdict, passages: Int(n)))
+        }
+        return counts
+    }
+
+    /// Passages and elevated ones per checkpoint and local hour in [start, end).
+    public func hourlyCounts(from start: Date, to end: Date, timeZone: TimeZone) async throws -> [IOCSummary.Count] {
+        let rows = try await client.query(
+            """
+            SELECT checkpoint, extract(hour FROM recorded_at AT TIME ZONE \(timeZone.identifier))::integer, count(*)::bigint,
+              count(*) FILTER (WHERE verdict = 'elevated')::bigint
+            FROM passage WHERE recorded_at >= \(start) AND recorded_at < \(end) GROUP BY 1, 2
+            """, logger: logger)
+        var counts: [IOCSummary.Count] = []
+        for try await (checkpoint, hour, total, elevated) in rows.decode((String, Int32, Int64, Int64).self) {
+            counts.append(IOCSummary.Count(checkpoint: checkpoint, hour: Int(hour), passages: Int(total), elevated: Int(elevated)))
+        }
+        return counts
+    }
+
+    public func passageCount() async throws -> Int {
+        for try await n in try await client.query("SELECT count(*)::bigint FROM passage", logger: logger).decode(Int64.self) { return Int(n) }
+        return 0
+    }
+
+    // MARK: District webhooks
+
+    public func webhookCursor(_ district: String) async throws -> Int64 {
+        try await client.query("INSERT INTO district_webhook (district) VALUES (\(district)) ON CONFLICT DO NOTHING", logger: logger)
+        for try await seq in try await client.query("SELECT delivered_seq FROM district_webhook WHERE district = \(district)", logger: logger)
+            .decode(Int64.self)
+        {
+            return seq
+        }
+        return 0
+    }
+
+    public func webhookDelivered(_ district: String, through seq: Int64) async throws {
+        try await client.query(
+            """
+            UPDATE district_webhook SET delivered_seq = greatest(delivered_seq, \(seq)), failures = 0, last_error = NULL,
+              last_attempt_at = now(), last_success_at = now() WHERE district = \(district)
+            """, logger: logger)
+    }
+
+    public func webhookFailed(_ district: String, error: String) async throws {
+        try await client.query(
+            """
+            UPDATE district_webhook SET failures = failures + 1, last_error = \(String(error.prefix(500))), last_attempt_at = now()
+            WHERE district = \(district)
+            """, logger: logger)
+    }
+
+    /// Per district: the webhook's position and how far behind it is.
+    public func webhookStatus() async throws -> [WebhookStatus] {
+        let rows = try await client.query(
+            """
+            SELECT w.district, w.delivered_seq, w.failures, coalesce(w.last_error, ''),
+              (SELECT count(*) FROM passage p WHERE p.district = w.district AND p.seq > w.delivered_seq)::bigint
+            FROM district_webhook w ORDER BY 1
+            """, logger: logger)
+        var status: [WebhookStatus] = []
+        for try await (district, seq, failures, error, behind) in rows.decode((String, Int64, Int32, String, Int64).self) {
+            status.append(WebhookStatus(district: district, deliveredSeq: seq, failures: Int(failures), lastError: error.isEmpty ? nil : error, waiting: Int(behind)))
+        }
+        return status
+    }
+}
+
+/// A passage as a district receives it: the lane's passage plus where it came from and its place in the feed.
+public struct DistrictPassage: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var key: String
+    public var lane: String
+    public var checkpoint: String
+    public var passageID: Int64
+    public var recordedAt: String
+    public var outcome: String
+    public var verdict: String?
+    public var temperatureC: Double?
+    public var uncertaintyC: Double?
+    public var thresholdC: Double?
+    public var referenced: Bool?
+    public var declarationKind: String?
+    public var followUp: FollowUp?
+
+    enum CodingKeys: String, CodingKey {
+        case seq, key, lane, checkpoint, outcome, verdict, referenced
+        case passageID = "passage_id", recordedAt = "recorded_at", temperatureC = "temperature_c"
+        case uncertaintyC = "uncertainty_c", thresholdC = "threshold_c", declarationKind = "declaration_kind"
+        case followUp = "follow_up"
+    }
+}
+
+public struct WebhookStatus: Codable, Sendable, Equatable {
+    public var district: String
+    public var deliveredSeq: Int64
+    public var failures: Int
+    public var lastError: String?
+    public var waiting: Int
+
+    enum CodingKeys: String, CodingKey {
+        case district, failures, waiting
+        case deliveredSeq = "delivered_seq", lastError = "last_error"
+    }
+}

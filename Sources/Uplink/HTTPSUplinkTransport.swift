@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import UplinkProtocol
+
+/// POSTs batches as JSON over HTTPS with async-http-client. The hub's certificate must chain to the configured
+/// CA (the system's CA store is not consulted when a CA file is given); a client certificate is presented when
+/// configured. One client, one connection pool, for all of the box's lanes.
+public final class HTTPSUplinkTransport: UplinkTransport {
+    let client: HTTPClient
+    let url: String
+    let timeout: TimeAmount
+
+    public init(settings: UplinkSettings) throws(UplinkSetupError) {
+        let tls = try Self.tlsConfiguration(settings)
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            timeout: .init(connect: .seconds(10), read: .milliseconds(Int64(settings.timeout * 1000))))
+        configuration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        url = settings.url
+        timeout = .milliseconds(Int64(settings.timeout * 1000))
+    }
+
+    /// The TLS settings from the configured files; throws naming the file that cannot be read. The service
+    /// calls it at start, so a wrong path stops `checkpointd` with a clear message instead of failing later.
+    public static func tlsConfiguration(_ settings: UplinkSettings) throws(UplinkSetupError) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let ca = settings.caFile { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) }
+        } catch { throw UplinkSetupError("uplink.ca_file \(settings.caFile ?? ""): \(error)") }
+        if let cert = settings.clientCertificateFile, let key = settings.clientKeyFile {
+            do {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            } catch { throw UplinkSetupError("uplink.client_certificate/client_key: \(error)") }
+        }
+        return tls
+    }
+
+    public func send(_ batch: UplinkBatch, token: String) async -> UplinkSendResult {
+        let body: Data
+        do { body = try JSONEncoder().encode(batch) } catch { return .failed("cannot encode the batch: \(error)") }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: 4 << 20)
+            let data = Data(bytes.readableBytesView)
+            return Self.interpret(status: Int(response.status.code), body: data)
+        } catch {
+            return .failed(Self.describe(error))
+        }
+    }
+
+    /// Reads the hub's answer. Pure, so every status is tested without a network.
+    public static func interpret(status: Int, body: Data) -> UplinkSendResult {
+        switch status {
+        case 200:
+            guard let answer = try? JSONDecoder().decode(UplinkAnswer.self, from: body) else {
+                return .failed("HTTP 200 without the hub's answer (a captive portal or a proxy?)")
+            }
+            return .stored(answer)
+        case 401, 403:
+            return .failed("HTTP \(status): the hub refused this lane's token")
+        case 408, 429:
+            return .failed("HTTP \(status): the hub asks to wait")
+        case 400..<500:
+            let refusal = (try? JSONDecoder().decode(UplinkRefusal.self, from: body))
+                ?? UplinkRefusal(error: String(decoding: body.prefix(300), as: UTF8.self))
+            return .refused(status: status, refusal)
+        default:
+            return .failed("HTTP \(status) from the hub")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return "no answer from the hub: \(error)" }
+        if let error = error as? NIOSSLError { return "TLS: \(error) (is the hub's certificate signed by uplink.ca_file?)" }
+        return "no answer from the hub: \(error)"
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}
+
+public struct UplinkSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

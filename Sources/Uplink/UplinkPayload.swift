@@ -1,0 +1,38 @@
+import Declarations
+import Store
+import UplinkProtocol
+
+/// Turns a stored passage into what the province receives: counts and the reading for every passage, identity
+/// only for an elevated one (the district calls that traveller). The identity comes from the QR payload the lane
+/// still holds; after the payload's retention period it is no longer there and the follow-up carries what is left.
+public enum UplinkPayload {
+    public static func passage(_ row: PassageRow, provincialLane: String, parser: DeclarationParser = DeclarationParser()) -> UplinkPassage {
+        let id = row.id ?? 0
+        var passage = UplinkPassage(
+            key: UplinkPassage.key(lane: provincialLane, passageID: id), passageID: id, recordedAt: row.recordedAt,
+            outcome: row.outcome, verdict: row.verdict, temperatureC: row.temperatureC.map(rounded),
+            uncertaintyC: row.uncertaintyC.map(rounded), thresholdC: row.thresholdC, referenced: row.referenced,
+            declarationKind: row.declarationKind)
+        if row.verdict == "elevated", row.declarationKind != nil {
+            passage.followUp = followUp(row, parser: parser)
+        }
+        return passage
+    }
+
+    static func followUp(_ row: PassageRow, parser: DeclarationParser) -> FollowUp {
+        guard let payload = row.payload, let declaration = try? parser.parse(payload), declaration.kind != .unrecognized else {
+            // Payload purged or unreadable: what the passage row itself keeps (masked).
+            return FollowUp(idNumber: row.idLast4.map { "…" + $0 }, name: row.maskedName, dateOfBirth: row.birthYear)
+        }
+        if declaration.kind == .url {
+            // A declaration link: the declaration system holds the person; the link's id is how to find them.
+            return FollowUp(idNumber: declaration.id)
+        }
+        return FollowUp(
+            idNumber: declaration.id, name: declaration.name, dateOfBirth: declaration.dateOfBirth,
+            phone: declaration.fields["phone"], address: declaration.fields["address"])
+    }
+
+    /// Two decimals are what a thermometer means; more would be noise on the wire.
+    static func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Hub
+import Testing
+import TestSupport
+import UplinkProtocol
+
+/// The hub against a real PostgreSQL server (started by `make test`): batches stored once, refused with reasons.
+@Suite(.serialized) struct HubIngestTests {
+    let lane = TestProvince.lanes[0]
+
+    @Test(.timeLimit(.minutes(5))) func aBatchSentTwiceIsStoredOnceAndBothAnswersNameEveryKey() async throws {
+        let hub = try await RunningHub.start()
+        defer { Task { await hub.stop() } }
+        let passages = (1...100).map { TestProvince.passage(lane.id, Int64($0), at: "2026-11-24T03:00:00.000Z") }
+        let body = TestProvince.json(UplinkBatch(lane: lane.id, sentAt: "2026-11-24T03:00:01.000Z", passages: passages))
+
+        let first = try await hub.post(body, token: lane.token)
+        #expect(first.status == 200, "\(first.body)")
+        let answer = try JSONDecoder().decode(UplinkAnswer.self, from: first.bytes)
+        #expect(Set(answer.accepted) == Set(passages.map(\.key)) && answer.duplicates == 0)
+
+        // The lane lost the answer and sends the same batch again, plus 20 new ones.
+        let more = passages + (101...120).map { TestProvince.passage(lane.id, Int64($0), at: "2026-11-24T03:05:00.000Z") }
+        let second = try await hub.post(TestProvince.json(UplinkBatch(lane: lane.id, sentAt: "2026-11-24T03:05:01.000Z", passages: more)), token: lane.token)
+        let again = try JSONDecoder().decode(UplinkAnswer.self, from: second.bytes)
+        #expect(second.status == 200 && again.accepted.count == 120 && again.duplicates == 100)
+        #expect(try await hub.count() == 120)
+
+        // Routed to the lane's district, from its checkpoint.
+        #expect(try await TestPostgres.psql(hub.database, "SELECT DISTINCT district || ' ' || checkpoint FROM passage") == "dien-ban QL1A-km947")
+        // A restarted hub finds its schema at the latest version and does not migrate again.
+        #expect(try await TestPostgres.psql(hub.database, "SELECT count(*) FROM hub_migration") == "1")
+    }
+
+    @Test(.timeLimit(.minutes(5))) func badBatchesAreRefusedWithTheReasonAndStoreNothing() async throws {
+        let hub = try await RunningHub.start()
+        defer { Task { await hub.stop() } }
+        let good = TestProvince.passage(lane.id, 1, at: "2026-11-24T03:00:00.000Z")
+        func batch(_ passages: [UplinkPassage], lane name: String? = nil, schema: String = UplinkSchema.version) -> String {
+            TestProvince.json(UplinkBatch(lane: name ?? lane.id, sentAt: "2026-11-24T03:00:01.000Z", passages: passages, schema: schema))
+        }
+
+        #expect(try await hub.post(batch([good]), token: nil).status == 401)
+        #expect(try await hub.post(batch([good]), token: "not-a-lane-token-at-all").status == 401)
+
+        let otherLane = try await hub.post(batch([good], lane: TestProvince.lanes[1].id), token: lane.token)
+        #expect(otherLane.status == 400 && otherLane.body.contains("belongs to 'QL1A-km947/lane-1'"), "\(otherLane.body)")
+
+        let oldSchema = try await hub.post(batch([good], schema: "checkpoint-lane.uplink/0"), token: lane.token)
+        #expect(oldSchema.status == 400 && oldSchema.body.contains("not supported"))
+
+        let garbage = try await hub.post("{\"schema\": 7", token: lane.token)
+        #expect(garbage.status == 400 && garbage.body.contains("not a checkpoint-lane.uplink/1 batch"), "\(garbage.body)")
+
+        let missing = try await hub.post("{\"schema\":\"checkpoint-lane.uplink/1\",\"lane\":\"\(lane.id)\",\"passages\":[]}", token: lane.token)
+        #expect(missing.status == 400 && missing.body.contains("'sent_at' is missing"), "\(missing.body)")
+
+        // One bad passage among good ones: 422 naming it and its fault; nothing of the batch is stored.
+        var hot = TestProvince.passage(lane.id, 2, at: "2026-11-24T03:00:00.000Z", verdict: "elevated", temperature: 73.8)
+        var wrongKey = TestProvince.passage(lane.id, 3, at: "2026-11-24T03:00:00.000Z")
+        wrongKey.key = TestProvince.lanes[1].id + "#3"
+        var future = TestProvince.passage(lane.id, 4, at: "2099-01-01T00:00:00.000Z")
+        future.outcome = "complete"
+        let refused = try await hub.post(batch([good, hot, wrongKey, future]), token: lane.token)
+        #expect(refused.status == 422, "\(refused.body)")
+        let refusal = try JSONDecoder().decode(UplinkRefusal.self, from: refused.bytes)
+        #expect(refusal.rejected.map(\.key) == [hot.key, wrongKey.key, future.key])
+        #expect(refusal.rejected[0].reason.contains("temperature_c 73.8 is outside"))
+        #expect(refusal.rejected[2].reason.contains("future"))
+        #expect(try await hub.count() == 0)
+
+        // The same good passage alone goes through: one bad passage does not block the lane.
+        hot.temperatureC = 38.1
+        #expect(try await hub.post(batch([good, hot]), token: lane.token).status == 200)
+        #expect(try await hub.count() == 2)
+        // A follow-up on a normal passage is refused: identities travel only with elevated readings.
+        var nosy = TestProvince.passage(lane.id, 5, at: "2026-11-24T03:00:00.000Z")
+        nosy.followUp = FollowUp(idNumber: "079123456789", name: "Nguyễn Văn A")
+        let minimal = try await hub.post(batch([nosy]), token: lane.token)
+        #expect(minimal.status == 422 && minimal.body.contains("only sent for elevated"))
+    }
+
+    @Test func theConfigurationNamesTheBadKey() throws {
+        let base = TestProvince.config(database: "x", port: 5432)
+        #expect(throws: Never.self) { try HubConfig.parse(base) }
+        #expect(performing: { try HubConfig.parse(base.replacingOccurrences(of: "district = \"hoi-an\"", with: "district = \"hoian\"")) },
+            throws: { "\($0)".contains("lane[3].district") && "\($0)".contains("'hoian' is not one of the [[district]] ids") })
+        #expect(performing: { try HubConfig.parse(base.replacingOccurrences(of: "timezone = \"Asia/Ho_Chi_Minh\"", with: "timezone = \"Asia/Hanoi-ish\"")) },
+            throws: { "\($0)".contains("hub.timezone") })
+        #expect(performing: { try HubConfig.parse(base + "\n[hub.extra]\nfoo = 1\n") }, throws: { "\($0)".contains("is not a known setting") || "\($0)".contains("hub") })
+        #expect(performing: { try HubConfig.parse(base.replacingOccurrences(of: "[database]", with: "[databse]")) }, throws: { "\($0)".contains("database") })
+    }
+}

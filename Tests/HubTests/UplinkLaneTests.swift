@@ -1,0 +1,200 @@
+import Declarations
+import Foundation
+import Lane
+import Screening
+import Store
+import Synchronization
+import Testing
+import TestSupport
+import Uplink
+import UplinkProtocol
+
+/// The lane's side of the link: its outbox drained into a real hub over HTTP(S), exactly once, with refused
+/// passages set aside and the rest still flowing.
+@Suite(.serialized) struct UplinkLaneTests {
+    static let cccd = "079190012345||Nguyễn Văn An|15041990|Nam|12 Trần Phú, Hội An|01072021"
+
+    static func passage(lane: String = "lane-1", temperature: Double?, declaration payload: String? = cccd) -> Passage {
+        let declaration = payload.map { try! DeclarationParser().parse($0) }
+        let measurement = temperature.map {
+            Measurement(
+                time: 3, temperatureC: $0, skinC: $0, uncertaintyC: 0.25, verdict: $0 >= 37.5 ? .elevated : .normal, thresholdC: 37.5,
+                siteX: 70, siteY: 30, faceWidthPx: 44, referenced: true, framesUsed: 5)
+        }
+        return Passage(
+            laneID: lane, outcome: measurement == nil ? .scannedNoReading : declaration == nil ? .measuredNoDeclaration : .complete,
+            openedAt: 1, closedAt: 3, measurement: measurement,
+            scan: payload.map { Scan(time: 1, payload: $0, device: "s", transport: "hid-pos") }, declaration: declaration, notes: [])
+    }
+
+    /// `count` passages on `lane`, one in five elevated, in steps of one passage (as the lane commits them).
+    static func fill(_ store: LaneStore, lane: String = "lane-1", count: Int, temperature: (Int) -> Double = { $0 % 5 == 0 ? 38.1 : 36.6 }) async throws {
+        for i in 1...count {
+            _ = try await store.commit(LaneCore.Step(events: [], passages: [passage(lane: lane, temperature: temperature(i))]), at: Date())
+        }
+    }
+
+    static func settings(port: Int, scheme: String = "http", ca: String? = nil, client: TestCertificates? = nil, batch: Int = 100) -> UplinkSettings {
+        UplinkSettings(
+            url: "\(scheme)://127.0.0.1:\(port)/v1/batches", checkpointID: "QL1A-km947", caFile: ca, clientCertificateFile: client?.clientCertificate,
+            clientKeyFile: client?.clientKey, tokens: ["lane-1": TestProvince.lanes[0].token, "lane-2": TestProvince.lanes[1].token], batchSize: batch,
+            timeout: 5)
+    }
+
+    // MARK: Pure parts
+
+    @Test func backoffDoublesUpToItsCapAndItsJitterNeverGoesBelowHalf() {
+        let backoff = Backoff(base: 1, cap: 60)
+        #expect(backoff.delay(afterFailures: 0, random: { 0.5 }) == 0)
+        #expect((1...8).map { backoff.delay(afterFailures: $0, random: { 0 }) } == [0.5, 1, 2, 4, 8, 16, 30, 30])
+        #expect(backoff.delay(afterFailures: 3, random: { 0.999_999 }) < 4 && backoff.delay(afterFailures: 3, random: { 0.999_999 }) > 3.99)
+        #expect(backoff.delay(afterFailures: 1_000, random: { 1 }) == 60, "no overflow after a long outage")
+    }
+
+    @Test func theHubsAnswersAreReadAsStoredRefusedOrRetryLater() {
+        let answer = Data(#"{"accepted":["a#1"],"duplicates":0}"#.utf8)
+        #expect(HTTPSUplinkTransport.interpret(status: 200, body: answer) == .stored(UplinkAnswer(accepted: ["a#1"], duplicates: 0)))
+        if case .failed(let why) = HTTPSUplinkTransport.interpret(status: 200, body: Data("<html>Wi-Fi login</html>".utf8)) {
+            #expect(why.contains("captive portal"))
+        } else { Issue.record("a 200 that is not the hub's answer must not acknowledge anything") }
+        let refusal = Data(#"{"error":"1 of 2 passages are invalid","rejected":[{"key":"a#2","reason":"bad"}]}"#.utf8)
+        #expect(HTTPSUplinkTransport.interpret(status: 422, body: refusal) == .refused(status: 422, UplinkRefusal(error: "1 of 2 passages are invalid", rejected: [.init(key: "a#2", reason: "bad")])))
+        for status in [401, 403, 408, 429, 500, 502, 503] {
+            if case .failed = HTTPSUplinkTransport.interpret(status: status, body: Data()) {} else { Issue.record("HTTP \(status) must be retried, not refused") }
+        }
+    }
+
+    @Test func normalPassagesCarryNoIdentityAndElevatedOnesCarryWhatTheDistrictNeeds() async throws {
+        let store = try LaneStore()
+        _ = try await store.commit(LaneCore.Step(events: [], passages: [Self.passage(temperature: 36.6), Self.passage(temperature: 38.4), Self.passage(temperature: 38.0, declaration: nil)]), at: Date())
+        let rows = try await store.outboxBatch(lane: "lane-1", limit: 10)
+        let sent = rows.map { UplinkPayload.passage($0, provincialLane: "QL1A-km947/lane-1") }
+        #expect(sent.map(\.key) == ["QL1A-km947/lane-1#1", "QL1A-km947/lane-1#2", "QL1A-km947/lane-1#3"])
+        #expect(sent[0].followUp == nil && sent[0].declarationKind == "cccd" && sent[0].temperatureC == 36.6)
+        #expect(sent[1].followUp == FollowUp(idNumber: "079190012345", name: "Nguyễn Văn An", dateOfBirth: "1990-04-15", address: "12 Trần Phú, Hội An"))
+        #expect(sent[2].followUp == nil, "an elevated reading without a declaration has nobody to follow up")
+        let json = String(decoding: try JSONEncoder().encode(UplinkBatch(lane: "QL1A-km947/lane-1", sentAt: "x", passages: [sent[0]])), as: UTF8.self)
+        for secret in ["079190012345", "Nguyễn", "1990", "Trần Phú", "payload", "id_hash"] {
+            #expect(!json.contains(secret), "a normal passage's JSON holds \(secret)")
+        }
+        // After the payload's retention the lane holds only the masked identity, and sends that.
+        var purged = rows[1]
+        purged.payload = nil
+        #expect(UplinkPayload.passage(purged, provincialLane: "x/1").followUp == FollowUp(idNumber: "…2345", name: rows[1].maskedName, dateOfBirth: "1990"))
+    }
+
+    // MARK: Against a real hub
+
+    @Test(.timeLimit(.minutes(5))) func theOutboxDrainsIntoTheHubOnceEvenWhenAnAnswerIsLost() async throws {
+        let hub = try await RunningHub.start()
+        defer { Task { await hub.stop() } }
+        let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
+        try await Self.fill(store, count: 250)
+        let real = try HTTPSUplinkTransport(settings: Self.settings(port: hub.port))
+        // The first answer is lost on the way back (the hub stored the batch; the lane never heard).
+        let drainer = UplinkDrainer(lane: "lane-1", settings: Self.settings(port: hub.port), store: store, transport: LosesAnswers(real, count: 1))
+        let first = try await drainer.drain()
+        #expect(first.acknowledged == 0 && first.last == .failed("the answer was lost on the way back"))
+        #expect(try await hub.count() == 100)
+        #expect(try await store.outboxCount() == 250)
+
+        let rest = try await drainer.drain()
+        #expect(rest.acknowledged == 250 && rest.last == .idle)
+        #expect(try await hub.count() == 250)
+        #expect(try await store.outboxCount() == 0)
+        #expect(try await TestPostgres.psql(hub.database, "SELECT count(*) FROM passage WHERE follow_up IS NOT NULL") == "50", "one in five is elevated")
+        #expect(try await TestPostgres.psql(hub.database, "SELECT follow_up->>'name' FROM passage WHERE passage_id = 5") == "Nguyễn Văn An")
+        let status = try #require(try await store.uplinkStatus(lanes: ["lane-1"]).first)
+        #expect(status.waiting == 0 && status.sentTotal == 250 && status.lastSuccessAt != nil && status.lastError == "the answer was lost on the way back")
+        await real.shutdown()
+    }
+
+    @Test(.timeLimit(.minutes(5))) func aPassageTheHubRefusesIsSetAsideAndTheRestStillFlow() async throws {
+        let hub = try await RunningHub.start()
+        defer { Task { await hub.stop() } }
+        let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
+        // Passage 7 carries a reading no person has (a broken camera profile): the hub refuses it.
+        try await Self.fill(store, count: 30, temperature: { $0 == 7 ? 61.0 : 36.5 })
+        let transport = try HTTPSUplinkTransport(settings: Self.settings(port: hub.port))
+        let drainer = UplinkDrainer(lane: "lane-1", settings: Self.settings(port: hub.port), store: store, transport: transport)
+        let result = try await drainer.drain()
+        #expect(result.acknowledged == 29 && result.last == .idle)
+        #expect(try await hub.count() == 29)
+        let status = try #require(try await store.uplinkStatus(lanes: ["lane-1"]).first)
+        #expect(status.waiting == 0 && status.setAside == 1)
+        let aside = try await store.setAsidePassages()
+        #expect(aside.map(\.passageID) == [7] && aside[0].reason.contains("HTTP 422: temperature_c 61.0 is outside"), "\(aside)")
+        await transport.shutdown()
+    }
+
+    @Test func aRefusalThatNamesNoPassageHalvesTheBatchUntilTheCulpritIsAlone() async throws {
+        let store = try LaneStore()
+        try await Self.fill(store, count: 100)
+        let hub = RefusesPassage(37)
+        let drainer = UplinkDrainer(lane: "lane-1", settings: Self.settings(port: 1), store: store, transport: hub)
+        let result = try await drainer.drain()
+        #expect(result.acknowledged == 99 && result.last == .idle)
+        #expect(hub.stored.withLock { $0 }.count == 99 && !hub.stored.withLock { $0 }.contains("QL1A-km947/lane-1#37"))
+        #expect(try await store.setAsidePassages().map(\.passageID) == [37])
+        // Halving, and doubling back after each success, finds it in O(log² n) round trips (23 here), not 100.
+        #expect(hub.calls.withLock { $0 } <= 30, "\(hub.calls.withLock { $0 }) round trips")
+    }
+
+    @Test(.timeLimit(.minutes(5))) func tlsTrustsOnlyTheConfiguredCAAndPresentsTheClientCertificate() async throws {
+        let province = try await TestCertificates.make(name: "province")
+        let stranger = try await TestCertificates.make(name: "stranger")
+        let hub = try await RunningHub.start(tls: province, clientCA: true)
+        defer { Task { await hub.stop() } }
+        let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
+        try await Self.fill(store, count: 3)
+
+        func attempt(ca: String?, client: TestCertificates?) async throws -> UplinkDrainer.Step {
+            let settings = Self.settings(port: hub.port, scheme: "https", ca: ca, client: client)
+            let transport = try HTTPSUplinkTransport(settings: settings)
+            defer { Task { await transport.shutdown() } }
+            return try await UplinkDrainer(lane: "lane-1", settings: settings, store: store, transport: transport).step()
+        }
+        // A hub whose certificate the lane's CA did not sign is not spoken to (a spoofed hub on the 3G link).
+        guard case .failed(let wrongCA) = try await attempt(ca: stranger.caCertificate, client: province) else { Issue.record("trusted a stranger's hub"); return }
+        #expect(wrongCA.contains("TLS") || wrongCA.contains("certificate"), "\(wrongCA)")
+        // The system's CA store does not count either: only the configured CA.
+        guard case .failed = try await attempt(ca: nil, client: province) else { Issue.record("trusted the system CA store"); return }
+        // The hub asks for a client certificate: a lane without one is turned away.
+        guard case .failed = try await attempt(ca: province.caCertificate, client: nil) else { Issue.record("no client certificate accepted"); return }
+        #expect(try await hub.count() == 0)
+        #expect(try await store.outboxCount() == 3)
+
+        #expect(try await attempt(ca: province.caCertificate, client: province) == .sent(acknowledged: 3, duplicates: 0))
+        #expect(try await hub.count() == 3)
+    }
+}
+
+/// The real transport, with the first `count` answers lost after the hub received the batch.
+final class LosesAnswers: UplinkTransport {
+    let real: any UplinkTransport
+    let remaining: Mutex<Int>
+    init(_ real: any UplinkTransport, count: Int) {
+        self.real = real
+        remaining = Mutex(count)
+    }
+    func send(_ batch: UplinkBatch, token: String) async -> UplinkSendResult {
+        let result = await real.send(batch, token: token)
+        let lose = remaining.withLock { n in n > 0 ? (n -= 1, true).1 : false }
+        return lose ? .failed("the answer was lost on the way back") : result
+    }
+}
+
+/// A scripted hub (beside the real one) that refuses, without naming it, any batch holding one passage: as a
+/// proxy's 400 or 413 would.
+final class RefusesPassage: UplinkTransport {
+    let culprit: Int64
+    let stored = Mutex<Set<String>>([])
+    let calls = Mutex(0)
+    init(_ culprit: Int64) { self.culprit = culprit }
+    func send(_ batch: UplinkBatch, token: String) async -> UplinkSendResult {
+        calls.withLock { $0 += 1 }
+        if batch.passages.contains(where: { $0.passageID == culprit }) { return .refused(status: 400, UplinkRefusal(error: "Bad Request")) }
+        stored.withLock { $0.formUnion(batch.passages.map(\.key)) }
+        return .stored(UplinkAnswer(accepted: batch.passages.map(\.key), duplicates: 0))
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// The PostgreSQL server that `Tests/postgres/with-postgres.sh` (run by `make test`) started for this test run.
+/// Each test makes its own database on it, so tests never see each other's rows.
+public enum TestPostgres {
+    public struct Server: Sendable {
+        public let port: Int
+        public let user: String
+        let script: String
+    }
+
+    /// The server, or an error that says how to get one (`make test` starts it; `swift test` alone does not).
+    public static func server() throws -> Server {
+        let env = ProcessInfo.processInfo.environment
+        guard let port = env["CHECKPOINT_TEST_PG_PORT"].flatMap(Int.init), let script = env["CHECKPOINT_TEST_PG_SCRIPT"] else {
+            throw TestPostgresError(
+                "no test PostgreSQL server: run the hub's tests through `make test`, or `Tests/postgres/with-postgres.sh run swift test --filter HubTests`")
+        }
+        return Server(port: port, user: env["CHECKPOINT_TEST_PG_USER"] ?? "hub", script: script)
+    }
+
+    /// A new, empty database on the test server; returns its name.
+    public static func freshDatabase(_ prefix: String = "hub") async throws -> (server: Server, name: String) {
+        let server = try server()
+        let name = "\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
+        let run = try await runTool("/usr/bin/psql", ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", server.user, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"])
+        guard run.status == 0 else { throw TestPostgresError("CREATE DATABASE failed: \(run.stderr)") }
+        return (server, name)
+    }
+
+    /// Stops the server at once, as a crash or power cut of the database machine would.
+    public static func kill() async throws { try await control("kill") }
+
+    /// Starts it again on the same port with the same data.
+    public static func start() async throws { try await control("start") }
+
+    static func control(_ verb: String) async throws {
+        let server = try server()
+        let run = try await runTool("/bin/sh", [server.script, verb], seconds: 90)
+        guard run.status == 0 else { throw TestPostgresError("with-postgres.sh \(verb) failed: \(run.stderr)") }
+    }
+
+    /// Runs one SQL statement with psql and returns its unaligned output.
+    public static func psql(_ database: String, _ sql: String) async throws -> String {
+        let server = try server()
+        let run = try await runTool("/usr/bin/psql", ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", server.user, "-d", database, "-tAX", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        guard run.status == 0 else { throw TestPostgresError("psql failed: \(run.stderr)") }
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+public struct TestPostgresError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A private CA and a certificate it signed for 127.0.0.1 and localhost, made with openssl for TLS tests.
+public struct TestCertificates: Sendable {
+    public let directory: String
+    public var caCertificate: String { directory + "/ca.pem" }
+    public var serverCertificate: String { directory + "/server.pem" }
+    public var serverKey: String { directory + "/server.key" }
+    public var clientCertificate: String { directory + "/client.pem" }
+    public var clientKey: String { directory + "/client.key" }
+
+    /// Makes a CA, a server certificate and a client certificate under `name` in a new directory.
+    public static func make(name: String = "test") async throws -> TestCertificates {
+        let dir = temporaryDirectory("certs")
+        let script = """
+            set -e
+            cd '\(dir)'
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj '/CN=\(name) CA' -keyout ca.key -out ca.pem 2>/dev/null
+            for who in server client; do
+              openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=\(name) $who" -keyout $who.key -out $who.csr 2>/dev/null
+              printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nextendedKeyUsage=serverAuth,clientAuth\\n' > $who.ext
+              openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile $who.ext -out $who.pem 2>/dev/null
+            done
+            """
+        let run = try await runTool("/bin/sh", ["-c", script])
+        guard run.status == 0 else { throw TestPostgresError("openssl failed: \(run.stderr)") }
+        return TestCertificates(directory: dir)
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released: a service that must come back on the same port gets it).
+public func freeLoopbackPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
