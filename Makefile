@@ -106,4 +106,4 @@ fuzz: deps
 # Speed and memory targets live here, not in unit tests. Builds in release in its own package (bench/).
 bench: deps
 	mkdir -p bench/.lane && ln -sfn ../.. bench/.lane/checkpoint-lane
-	cd bench && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
+	cd bench && ../Tests/postgres/with-postgres.sh run $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress

@@ -142,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "Declarations", "Lane", "Screening", "ScannerProtocols", "Devices", "Store", "Thermal",
+                "Appliance", "Declarations", "Lane", "Screening", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),

@@ -30,7 +30,21 @@ public final class LaneStore: Sendable {
             }
         }
         writer = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(writer)
+        try Self.migrate(writer)
+    }
+
+    /// Brings the schema up to date. Another process (checkpointctl while checkpointd first starts) may be
+    /// migrating the same file: both saw the step missing, the second then fails on "already exists". Looking
+    /// again after the first has committed finds the step done.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        for attempt in 1...3 {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch let error as DatabaseError where attempt < 3 && error.message?.contains("already exists") == true {
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
     }
 
     /// An in-memory database for tests.

@@ -149,3 +149,14 @@ public struct UplinkLaneStatus: Sendable, Equatable, Codable {
         case lastAttemptAt = "last_attempt_at", lastError = "last_error", lastErrorAt = "last_error_at", sentTotal = "sent_total"
     }
 }
+
+extension LaneStore {
+    /// Puts set-aside passages back in line (after the province fixed what made its hub refuse them). Returns how many.
+    @discardableResult
+    public func releaseSetAside() async throws -> Int {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET set_aside_reason = NULL WHERE set_aside_reason IS NOT NULL")
+            return db.changesCount
+        }
+    }
+}

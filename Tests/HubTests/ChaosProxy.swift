@@ -22,7 +22,12 @@ final class ChaosProxy: Sendable {
     }
 
     let modes = Modes()
-    final class Modes: Sendable { let current = Mutex(Mode.pass) }
+    final class Modes: Sendable {
+        let current = Mutex(Mode.pass)
+        /// Open connections from the lanes: a change of mode cuts them, as a link change would, so a lane's
+        /// kept-alive connection cannot carry it through the next mode untouched.
+        let open = Mutex<[ObjectIdentifier: any Channel]>([:])
+    }
     let upstreamPort: Int
     private let server: any Channel
     let port: Int
@@ -42,6 +47,9 @@ final class ChaosProxy: Sendable {
             .childChannelInitializer { inbound in
                 stats.connections.add(1, ordering: .relaxed)
                 let mode = modes.current.withLock { $0 }
+                let id = ObjectIdentifier(inbound)
+                modes.open.withLock { $0[id] = inbound }
+                inbound.closeFuture.whenComplete { _ in modes.open.withLock { _ = $0.removeValue(forKey: id) } }
                 switch mode {
                 case .refuse:
                     return inbound.close()
@@ -65,7 +73,10 @@ final class ChaosProxy: Sendable {
         port = server.localAddress?.port ?? 0
     }
 
-    func set(_ newMode: Mode) { modes.current.withLock { $0 = newMode } }
+    func set(_ newMode: Mode) {
+        modes.current.withLock { $0 = newMode }
+        for channel in modes.open.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+    }
 
     func close() async { try? await server.close() }
 }

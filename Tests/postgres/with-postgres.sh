@@ -40,6 +40,11 @@ kill)
     as_owner "$bindir/pg_ctl" -D "$CHECKPOINT_TEST_PG_DIR/data" -m immediate -w stop >/dev/null
     ;;
 start)
+    # The server outlives us: it must not inherit our caller's descriptors (Foundation's Process waits for a pipe
+    # of its own to close, which a daemon holding it would keep open for ever). python's close_fds drops them.
+    python3 -c 'import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], close_fds=True).returncode)' "$0" start-here
+    ;;
+start-here)
     start_server
     ;;
 *)

@@ -1,0 +1,135 @@
+import Benchmark
+import Declarations
+import Foundation
+import Hub
+import Lane
+import Logging
+import Screening
+import ServiceLifecycle
+import Store
+import Synchronization
+import Uplink
+import UplinkProtocol
+
+/// The provincial link's two numbers (`make bench` runs them against a throwaway PostgreSQL from
+/// Tests/postgres/with-postgres.sh):
+/// - hub ingest: batches of 100 passages POSTed by the lane's real transport to checkpoint-hub, validated and
+///   inserted into PostgreSQL with ON CONFLICT on the idempotency key; target ≥ 5,000 passages/s;
+/// - lane catch-up: a lane's 100,000-passage backlog (a day offline at a busy checkpoint is ~10,000) drained to
+///   the hub by `UplinkDrainer`, acknowledgements deleted from SQLite.
+nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+    guard let port = ProcessInfo.processInfo.environment["CHECKPOINT_TEST_PG_PORT"].flatMap(Int.init) else {
+        print("uplink benchmarks skipped: no PostgreSQL (run `make bench`, which starts one)")
+        return
+    }
+    let hub = BenchHub(pgPort: port)
+    let counter = Atomic<Int64>(0)
+
+    func batch(_ lane: Int, size: Int) -> UplinkBatch {
+        let id = "bench-cp/lane-\(lane)"
+        let first = counter.add(Int64(size), ordering: .relaxed).newValue - Int64(size) + 1
+        let passages = (first..<(first + Int64(size))).map { n in
+            UplinkPassage(
+                key: UplinkPassage.key(lane: id, passageID: n), passageID: n, recordedAt: "2026-11-24T03:00:00.000Z", outcome: "complete",
+                verdict: n % 5 == 0 ? "elevated" : "normal", temperatureC: n % 5 == 0 ? 38.1 : 36.6, uncertaintyC: 0.3, thresholdC: 37.5,
+                referenced: true, declarationKind: "cccd",
+                followUp: n % 5 == 0 ? FollowUp(idNumber: "079190012345", name: "Nguyễn Văn An", dateOfBirth: "1990-04-15") : nil)
+        }
+        return UplinkBatch(lane: id, sentAt: "2026-11-24T03:00:01.000Z", passages: passages)
+    }
+
+    Benchmark(
+        "hub: ingest one batch of 100 passages (HTTP, validate, PostgreSQL)",
+        configuration: .init(metrics: [.wallClock, .throughput], warmupIterations: 5, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 2_000)
+    ) { benchmark in
+        let transport = await hub.transport()
+        for _ in benchmark.scaledIterations {
+            let result = await transport.send(batch(1, size: 100), token: BenchHub.token(1))
+            guard case .stored(let answer) = result, answer.accepted.count == 100 else { fatalError("hub: \(result)") }
+        }
+    }
+
+    Benchmark(
+        "hub: ingest from 4 lanes at once, 4 × 100 passages per iteration",
+        configuration: .init(metrics: [.wallClock, .throughput], warmupIterations: 3, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 1_000)
+    ) { benchmark in
+        let transport = await hub.transport()
+        for _ in benchmark.scaledIterations {
+            await withTaskGroup(of: Void.self) { group in
+                for lane in 1...4 {
+                    group.addTask {
+                        let result = await transport.send(batch(lane, size: 100), token: BenchHub.token(lane))
+                        guard case .stored = result else { fatalError("hub: \(result)") }
+                    }
+                }
+            }
+        }
+    }
+
+    Benchmark(
+        "lane: catch up a 100,000-passage backlog (SQLite outbox → hub → PostgreSQL)",
+        configuration: .init(metrics: [.wallClock], warmupIterations: 0, scalingFactor: .one, maxDuration: .seconds(600), maxIterations: 1)
+    ) { benchmark in
+        let directory = NSTemporaryDirectory() + "uplink-bench-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try! LaneStore(path: directory + "/passages.sqlite")
+        let payload = "079190012345||Nguyễn Văn An|15041990|Nam|12 Lê Lợi, Hội An|01072021"
+        let declaration = try! DeclarationParser().parse(payload)
+        for chunk in 0..<100 {
+            let passages = (0..<1_000).map { i in
+                let t = 36.4 + Double((chunk * 1_000 + i) % 13) / 10
+                return Passage(
+                    laneID: "lane-9", outcome: .complete, openedAt: 1, closedAt: 3,
+                    measurement: Measurement(
+                        time: 3, temperatureC: t, skinC: t, uncertaintyC: 0.25, verdict: t >= 37.5 ? .elevated : .normal, thresholdC: 37.5,
+                        siteX: 70, siteY: 30, faceWidthPx: 44, referenced: true, framesUsed: 5),
+                    scan: Scan(time: 1, payload: payload, device: "s", transport: "hid-pos"), declaration: declaration, notes: [])
+            }
+            _ = try! await store.commit(LaneCore.Step(events: [], passages: passages), at: Date())
+        }
+        let transport = await hub.transport()
+        let settings = UplinkSettings(url: await hub.url, checkpointID: "bench-cp", tokens: ["lane-9": BenchHub.token(9)], batchSize: 500)
+        let drainer = UplinkDrainer(lane: "lane-9", settings: settings, store: store, transport: transport)
+        benchmark.startMeasurement()
+        let (sent, last) = try! await drainer.drain()
+        benchmark.stopMeasurement()
+        guard sent == 100_000, last == .idle else { fatalError("catch-up sent \(sent), ended with \(last)") }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// One hub on a fresh database, started on first use and kept for all three benchmarks.
+actor BenchHub {
+    let pgPort: Int
+    private var started: (port: Int, transport: HTTPSUplinkTransport)?
+
+    init(pgPort: Int) { self.pgPort = pgPort }
+
+    static func token(_ lane: Int) -> String { "bench-lane-\(lane)-token-0123456789" }
+
+    var url: String { "http://127.0.0.1:\(started?.port ?? 0)/v1/batches" }
+
+    func transport() async -> HTTPSUplinkTransport {
+        if let started { return started.transport }
+        let name = "bench_\(UInt32.random(in: 0...UInt32.max))"
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = ["-h", "127.0.0.1", "-p", "\(pgPort)", "-U", "hub", "-d", "postgres", "-qc", "CREATE DATABASE \(name)"]
+        try! psql.run()
+        psql.waitUntilExit()
+        var text = "[hub]\nport = 0\n[database]\nport = \(pgPort)\nuser = \"hub\"\nname = \"\(name)\"\nconnections = 8\n[[district]]\nid = \"d\"\n"
+        for lane in [1, 2, 3, 4, 9] { text += "[[lane]]\nid = \"bench-cp/lane-\(lane)\"\ndistrict = \"d\"\ntoken = \"\(Self.token(lane))\"\n" }
+        let config = try! HubConfig.parse(text)
+        var logger = Logger(label: "bench-hub")
+        logger.logLevel = .error
+        let bound = Mutex<Int?>(nil)
+        let group = HubService(config: config, logger: logger).serviceGroup(signals: false) { port in bound.withLock { $0 = port } }
+        Task { try await group.run() }
+        while bound.withLock({ $0 }) == nil { try? await Task.sleep(for: .milliseconds(50)) }
+        let port = bound.withLock { $0 }!
+        let transport = try! HTTPSUplinkTransport(
+            settings: UplinkSettings(url: "http://127.0.0.1:\(port)/v1/batches", checkpointID: "bench-cp", tokens: [:]))
+        started = (port, transport)
+        return transport
+    }
+}
