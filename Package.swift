@@ -197,7 +197,7 @@ let package = Package(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay",
-                "TestSupport", "Thermal", "HeadlessBrowser", "ConfigFile",
+                "TestSupport", "Thermal", "HeadlessBrowser", "ConfigFile", "Uplink", "UplinkProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

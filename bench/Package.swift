@@ -45,12 +45,12 @@ let package = Package(
             path: "Benchmarks/Display",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(
-            name: "Uplink",
+            name: "ProvincialLink",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CheckpointLaneKit", package: "checkpoint-lane"),
             ],
-            path: "Benchmarks/Uplink",
+            path: "Benchmarks/ProvincialLink",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         // Not a timing benchmark: the engine's accuracy on simulated travellers (`make bench-accuracy`).
         .executableTarget(

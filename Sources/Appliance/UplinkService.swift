@@ -83,7 +83,7 @@ struct UplinkService: Service {
                     metrics.uplinkBacklog(lane: status.lane, passages: status.waiting, oldestSeconds: age ?? 0)
                     var event = LaneEvent(type: .device, lane: status.lane, t: timeline())
                     event.device = "uplink"
-                    (event.status, event.reason) = Self.strip(status, configured: settings != nil, oldestAge: age)
+                    (event.status, event.reason) = UplinkStrip.state(status, configured: settings != nil, oldestAge: age)
                     return event
                 })
             } catch {
@@ -92,9 +92,12 @@ struct UplinkService: Service {
             do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.statusInterval) } } catch { return }
         }
     }
+}
 
-    /// What the strip says: healthy when the last attempt succeeded (or nothing was ever due), else the error.
-    static func strip(_ s: UplinkLaneStatus, configured: Bool, oldestAge: Double?) -> (DeviceStatus?, String) {
+/// The status strip's uplink cell: healthy when the last attempt succeeded (or nothing was ever due), else "no link",
+/// with the count waiting and, from a minute on, the age of the oldest (Vietnamese first).
+public enum UplinkStrip {
+    public static func state(_ s: UplinkLaneStatus, configured: Bool, oldestAge: Double?) -> (DeviceStatus?, String) {
         let waiting = "\(s.waiting) chờ / waiting" + (oldestAge.map { $0 >= 60 ? " · \(minutes($0))" : "" } ?? "")
         guard configured else { return (nil, "chưa cài / not set · \(waiting)") }
         let failing = s.lastErrorAt != nil && (s.lastSuccessAt == nil || s.lastErrorAt! > s.lastSuccessAt!)

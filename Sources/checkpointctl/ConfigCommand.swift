@@ -4,6 +4,7 @@ import Foundation
 import ScannerProtocols
 import Lane
 import Screening
+import Uplink
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,11 @@ struct ConfigCommand: AsyncParsableCommand {
                     print("    scanners: " + (scanners.isEmpty ? "none (readings are stored without a declaration)" : scanners.joined(separator: "; ")))
                 }
                 print("  lane page: http://\(config.displayHost):\(config.displayPort)/")
+                if let uplink = config.uplink {
+                    print("  uplink: \(uplink.url) as \(uplink.checkpointID), \(uplink.caFile.map { "trusting only \($0)" } ?? "trusting the system's CAs")\(uplink.clientCertificateFile == nil ? "" : ", with a client certificate"), batches of \(uplink.batchSize)")
+                } else {
+                    print("  uplink: not set (passages wait in the outbox)")
+                }
             } catch {
                 FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
                 throw ExitCode(78)

@@ -55,10 +55,11 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         let transport = await hub.transport()
         for _ in benchmark.scaledIterations {
+            let batches = (1...4).map { batch($0, size: 100) }
             await withTaskGroup(of: Void.self) { group in
-                for lane in 1...4 {
+                for (index, next) in batches.enumerated() {
                     group.addTask {
-                        let result = await transport.send(batch(lane, size: 100), token: BenchHub.token(lane))
+                        let result = await transport.send(next, token: BenchHub.token(index + 1))
                         guard case .stored = result else { fatalError("hub: \(result)") }
                     }
                 }
@@ -123,7 +124,7 @@ actor BenchHub {
         var logger = Logger(label: "bench-hub")
         logger.logLevel = .error
         let bound = Mutex<Int?>(nil)
-        let group = HubService(config: config, logger: logger).serviceGroup(signals: false) { port in bound.withLock { $0 = port } }
+        let group = HubService(config: config, logger: logger).serviceGroup(signals: false, onRunning: { port in bound.withLock { $0 = port } })
         Task { try await group.run() }
         while bound.withLock({ $0 }) == nil { try? await Task.sleep(for: .milliseconds(50)) }
         let port = bound.withLock { $0 }!
