@@ -83,6 +83,31 @@ import UplinkProtocol
         #expect(UplinkPayload.passage(purged, provincialLane: "x/1").followUp == FollowUp(idNumber: "…2345", name: rows[1].maskedName, dateOfBirth: "1990"))
     }
 
+    /// docs/uplink-batch.schema.json is what the province's developers read: it must describe what the lane sends.
+    @Test func theJSONSchemaInTheDocsDescribesEveryFieldTheLaneSends() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/uplink-batch.schema.json").path
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let defs = try #require(schema["$defs"] as? [String: [String: Any]])
+        func properties(_ object: [String: Any]?) -> Set<String> { Set(((object?["properties"] as? [String: Any]) ?? [:]).keys) }
+        func required(_ object: [String: Any]?) -> Set<String> { Set((object?["required"] as? [String]) ?? []) }
+
+        var elevated = TestProvince.passage("QL1A-km947/lane-1", 1, at: "2026-11-24T03:00:00.000Z", verdict: "elevated", temperature: 38.2)
+        elevated.followUp = FollowUp(idNumber: "079190012345", name: "Nguyễn Văn An", dateOfBirth: "1990-04-15", phone: "0905123456", address: "Hội An")
+        let batch = UplinkBatch(lane: "QL1A-km947/lane-1", sentAt: "2026-11-24T03:00:01.000Z", passages: [elevated])
+        let sent = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(batch)) as? [String: Any])
+        let passage = try #require((sent["passages"] as? [[String: Any]])?.first)
+        let followUp = try #require(passage["follow_up"] as? [String: Any])
+
+        #expect(Set(sent.keys) == properties(schema) && required(schema).isSubset(of: Set(sent.keys)))
+        #expect(Set(passage.keys) == properties(defs["passage"]), "schema lacks \(Set(passage.keys).subtracting(properties(defs["passage"])))")
+        #expect(required(defs["passage"]).isSubset(of: Set(passage.keys)))
+        #expect(Set(followUp.keys) == properties(defs["followUp"]))
+        #expect(((schema["properties"] as? [String: Any])?["schema"] as? [String: Any])?["const"] as? String == UplinkSchema.version)
+        #expect(((defs["passage"]?["properties"] as? [String: Any])?["passages"]) == nil)
+        let kinds = (((defs["passage"]?["properties"] as? [String: Any])?["declaration_kind"] as? [String: Any])?["enum"] as? [String]) ?? []
+        #expect(Set(kinds) == Set(DeclarationKind.allCases.map(\.rawValue)), "every declaration kind the lane knows is in the schema")
+    }
+
     // MARK: Against a real hub
 
     @Test(.timeLimit(.minutes(5))) func theOutboxDrainsIntoTheHubOnceEvenWhenAnAnswerIsLost() async throws {
