@@ -152,28 +152,34 @@ public struct HubDatabase: Sendable {
     }
 }
 
-/// A passage as a district receives it: the lane's passage plus where it came from and its place in the feed.
+/// A passage as a district receives it: the lane's passage (the same JSON fields) plus where it came from and its
+/// place in the feed, in one flat object.
 public struct DistrictPassage: Codable, Sendable, Equatable {
     public var seq: Int64
-    public var key: String
     public var lane: String
     public var checkpoint: String
-    public var passageID: Int64
-    public var recordedAt: String
-    public var outcome: String
-    public var verdict: String?
-    public var temperatureC: Double?
-    public var uncertaintyC: Double?
-    public var thresholdC: Double?
-    public var referenced: Bool?
-    public var declarationKind: String?
-    public var followUp: FollowUp?
+    public var passage: UplinkPassage
+
+    public var passageID: Int64 { passage.passageID }
 
     enum CodingKeys: String, CodingKey {
-        case seq, key, lane, checkpoint, outcome, verdict, referenced
-        case passageID = "passage_id", recordedAt = "recorded_at", temperatureC = "temperature_c"
-        case uncertaintyC = "uncertainty_c", thresholdC = "threshold_c", declarationKind = "declaration_kind"
-        case followUp = "follow_up"
+        case seq, lane, checkpoint
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        seq = try c.decode(Int64.self, forKey: .seq)
+        lane = try c.decode(String.self, forKey: .lane)
+        checkpoint = try c.decode(String.self, forKey: .checkpoint)
+        passage = try UplinkPassage(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try passage.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(lane, forKey: .lane)
+        try c.encode(checkpoint, forKey: .checkpoint)
     }
 }
 

@@ -63,7 +63,7 @@ public enum HubServer {
             let (date, start, end) = try day(request, setup)
             let counts = try await setup.database.hourlyCounts(from: start, to: end, timeZone: setup.config.timeZone)
             return try json(
-                IOCSummary(date: date, timeZone: setup.config.timeZone.identifier, generatedAt: timestamp(setup.now()), counts: counts))
+                IOCSummary(date: date, timeZone: setup.config.timeZone.identifier, generatedAt: UplinkValidation.timestamp(setup.now()), counts: counts))
         }
         router.get("/status") { request, _ in
             try authorize(request, hash: setup.config.reportTokenHash, what: "the report token")
@@ -163,10 +163,6 @@ public enum HubServer {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
     static func tlsConfiguration(_ files: HubConfig.TLSFiles) throws -> TLSConfiguration {

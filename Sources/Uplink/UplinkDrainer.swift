@@ -48,7 +48,7 @@ public actor UplinkDrainer {
         let rows = try await store.outboxBatch(lane: lane, limit: batchSize)
         guard !rows.isEmpty else { return .idle }
         let passages = rows.map { UplinkPayload.passage($0, provincialLane: provincialLane, parser: parser) }
-        let batch = UplinkBatch(lane: provincialLane, sentAt: Self.timestamp(now()), passages: passages)
+        let batch = UplinkBatch(lane: provincialLane, sentAt: UplinkValidation.timestamp(now()), passages: passages)
         switch await transport.send(batch, token: token) {
         case .stored(let answer):
             let byKey = Dictionary(uniqueKeysWithValues: passages.map { ($0.key, $0.passageID) })
@@ -94,9 +94,5 @@ public actor UplinkDrainer {
             }
         }
         return (acknowledged, last)
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }

@@ -55,6 +55,11 @@ public enum UplinkValidation {
         return nil
     }
 
+    /// The wire's time format: ISO 8601, UTC, milliseconds (`2026-11-24T03:00:01.000Z`).
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
     /// ISO 8601 with or without fractional seconds, with a zone.
     public static func parseTimestamp(_ text: String) -> Date? {
         if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) {
