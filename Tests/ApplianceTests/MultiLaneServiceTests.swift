@@ -80,4 +80,36 @@ import TestSupport
             try await running.value
         }
     }
+
+    /// Two simulated lanes far faster than this machine renders (100×): the cameras skip frames, but they must
+    /// not take every thread. They used to: the lanes produced nothing and SIGTERM was never served.
+    @Test(.timeLimit(.minutes(10))) func overloadedSimulatedLanesStillProduceAndStopWhenAsked() async throws {
+        try await inRealTimeSlot {
+            let state = temporaryDirectory()
+            func lane(_ n: Int) -> String {
+                "[[lane]]\nid = \"lane-\(n)\"\n[lane.camera]\nsource = \"simulated\"\ntravellers = 5000\nseed = \(n)\nspeed = 100\n[lane.scanner]\nsource = \"simulated\"\n[lane.speaker]\ndevice = \"none\"\n"
+            }
+            let text = "[checkpoint]\nstate_directory = \"\(state)\"\n[display]\nport = 0\n" + lane(1) + lane(2)
+            var logger = Logger(label: "overload")
+            logger.logLevel = .error
+            let service = try CheckpointService(config: try ApplianceConfig.parse(text), stateDirectory: state, logger: logger)
+            let group = service.serviceGroup(signals: false)
+            let finished = StopFlag()
+            let running = Task {
+                try await group.run()
+                finished.set()
+            }
+            let produced = await waitUntil(seconds: 60) { (try? await service.store.passageCount()) ?? 0 >= 2 }
+            #expect(produced, "no passage in 60 s: the lanes' loops were starved")
+            await group.triggerGracefulShutdown()
+            #expect(await waitUntil(seconds: 60) { finished.isSet }, "the service did not stop within 60 s of being asked")
+            if !finished.isSet { running.cancel() }
+        }
+    }
+}
+
+final class StopFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }

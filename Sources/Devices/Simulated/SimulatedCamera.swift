@@ -24,10 +24,16 @@ public struct SimulatedCamera: ThermalCamera {
             var index = 0, sequence: UInt64 = 0
             // Start at the current scene time (the timeline may have been running already).
             let start = (timeline.now() * fps).rounded(.up) / fps
+            // Computed once: it looks at every traveller, and the loop below runs once per frame.
+            let end = scenario.end
             while !Task.isCancelled {
                 let t = start + Double(index) / fps
-                if t > scenario.end { break }
+                if t > end { break }
                 do { try await timeline.sleep(until: t) } catch { break }
+                // When the scene runs faster than this machine renders (a high simulation speed), the sleep above
+                // never suspends: give the thread back once per frame, or two such lanes hold both of a 2-core
+                // box's cooperative threads and starve the lanes' own loops and the service's shutdown.
+                await Task.yield()
                 // A real sensor does not slow down when its reader is late: skip the frames whose time has passed
                 // (the sequence number still counts them, so they show as dropped).
                 let due = Int(((timeline.now() - start) * fps).rounded(.down))
