@@ -80,7 +80,6 @@ public final class HTTPSUplinkTransport: UplinkTransport {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return "no answer from the hub: \(error)" }
         if let error = error as? NIOSSLError { return "TLS: \(error) (is the hub's certificate signed by uplink.ca_file?)" }
         return "no answer from the hub: \(error)"
     }

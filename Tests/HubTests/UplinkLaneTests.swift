@@ -103,7 +103,6 @@ import UplinkProtocol
         #expect(required(defs["passage"]).isSubset(of: Set(passage.keys)))
         #expect(Set(followUp.keys) == properties(defs["followUp"]))
         #expect(((schema["properties"] as? [String: Any])?["schema"] as? [String: Any])?["const"] as? String == UplinkSchema.version)
-        #expect(((defs["passage"]?["properties"] as? [String: Any])?["passages"]) == nil)
         let kinds = (((defs["passage"]?["properties"] as? [String: Any])?["declaration_kind"] as? [String: Any])?["enum"] as? [String]) ?? []
         #expect(Set(kinds) == Set(DeclarationKind.allCases.map(\.rawValue)), "every declaration kind the lane knows is in the schema")
     }
