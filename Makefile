@@ -18,7 +18,7 @@ DEMO_CONFIG ?= examples/demo.toml
 # The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
 HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3
 
-.PHONY: all deps build release test hwtest demo bench bench-accuracy fuzz clean help prompts deb deb-test
+.PHONY: all deps build release test hwtest demo bench bench-accuracy eval-recordings fuzz clean help prompts deb deb-test
 
 all: build
 
@@ -71,6 +71,13 @@ demo: build prompts
 bench-accuracy: deps
 	mkdir -p bench/.lane && ln -sfn ../.. bench/.lane/checkpoint-lane
 	cd bench && $(SWIFT) run -c release Accuracy $(ACCURACY_TRAVELLERS)
+
+# The production engine over the labelled real recordings in ../shared/recordings (labels in
+# Tests/Fixtures/recordings/labels.json): per recording people, readings, stray readings, disc, time to verdict and
+# retries by reason, then the totals. Exits 1 when a recording does not go as labelled.
+RECORDINGS ?= ../shared/recordings
+eval-recordings: build
+	$(SWIFT) run --skip-build checkpointctl recording evaluate --labels Tests/Fixtures/recordings/labels.json --recordings $(RECORDINGS)
 
 # The virtual hardware lab: the real binaries against real kernel drivers in a QEMU guest (see hwlab/ and
 # hardware-notes.md). One scenario: hwlab/run scanners

@@ -142,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "Declarations", "Lane", "Screening", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
+                "Appliance", "Declarations", "Lane", "Screening", "ScreeningEvaluation", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
@@ -169,7 +169,7 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "DevicesTests",
-            dependencies: ["Devices", "Thermal", "Lane", "Declarations", "Screening", "ScannerProtocols", "CV4L2", "TestSupport"], swiftSettings: settings),
+            dependencies: ["Devices", "Thermal", "Lane", "Declarations", "Screening", "ScreeningEvaluation", "ScannerProtocols", "CV4L2", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Lane", "Screening", "Thermal", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],

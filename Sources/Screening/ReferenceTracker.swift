@@ -5,6 +5,10 @@ import Thermal
 /// The disc's value is the median of the pixels well inside it (robust to a few noisy or edge pixels). It must be
 /// clearly warmer than the ring around it (else it is covered or gone), its warm pixels must be centred where
 /// calibration put them (else the camera or the reference moved), and it must be steady over the last ~2 s.
+///
+/// Stations put the disc wherever the lane leaves room, also in a corner against the frame's edge: only the part of
+/// the disc and of its ring that lies inside the image is read, and a disc whose place is outside the image (a
+/// position from another rotation, a typo) is `outsideImage`, never a crash.
 struct ReferenceTracker: Sendable {
     let x: Int, y: Int, radius: Int
     let stabilityLimitCK: Double
@@ -12,6 +16,8 @@ struct ReferenceTracker: Sendable {
     /// sensor noise; 3 K (the first value) lost the 35 °C disc in rooms above about 31 °C, where roadside tents are.
     static let minContrastCK = 100.0
     static let window = 18
+    /// Share of the disc's inner pixels that must lie inside the image for it to be read at all.
+    static let minVisibleShare = 0.4
     private(set) var recent: [Double] = []
     /// The disc's contrast with its surroundings in the last frame read (centi-kelvin).
     private(set) var lastContrastCK = 0.0
@@ -21,6 +27,8 @@ struct ReferenceTracker: Sendable {
         case missing
         case moved
         case unstable(stdCK: Double)
+        /// Too little of the disc lies inside the image to read it.
+        case outsideImage
     }
 
     init(x: Int, y: Int, radius: Int, stabilityLimitC: Double) {
@@ -36,36 +44,66 @@ struct ReferenceTracker: Sendable {
         return abs(px - x) <= margin && abs(py - y) <= margin
     }
 
+    /// Whether enough of the disc lies inside a `width`×`height` image to be read.
+    func isVisible(width: Int, height: Int) -> Bool {
+        var inside = 0, total = 0
+        let innerR2 = Double(radius * radius) * 0.5
+        for dy in -radius...radius {
+            for dx in -radius...radius where Double(dx * dx + dy * dy) <= innerR2 {
+                total += 1
+                if (0..<width).contains(x + dx) && (0..<height).contains(y + dy) { inside += 1 }
+            }
+        }
+        return Double(inside) >= Self.minVisibleShare * Double(max(total, 1)) && inside >= 3
+    }
+
     mutating func update(_ frame: ThermalFrame) -> Status {
+        guard isVisible(width: frame.width, height: frame.height) else {
+            recent.removeAll()
+            return .outsideImage
+        }
         var inner: [Double] = [], ring: [Double] = []
         let innerR2 = Double(radius * radius) * 0.5
         let ringIn = Double((radius + 2) * (radius + 2)), ringOut = Double((radius + 5) * (radius + 5))
         let reach = radius + 5
-        for py in max(0, y - reach)...min(frame.height - 1, y + reach) {
-            for px in max(0, x - reach)...min(frame.width - 1, x + reach) {
+        // The window clipped to the image; isVisible guarantees it is not empty.
+        let rows = max(0, y - reach)...min(frame.height - 1, y + reach)
+        let columns = max(0, x - reach)...min(frame.width - 1, x + reach)
+        for py in rows {
+            for px in columns {
                 let d2 = Double((px - x) * (px - x) + (py - y) * (py - y))
                 let v = Double(frame[px, py])
                 if d2 <= innerR2 { inner.append(v) } else if d2 >= ringIn && d2 <= ringOut { ring.append(v) }
             }
         }
-        guard !inner.isEmpty, !ring.isEmpty else { return .missing }
+        guard !inner.isEmpty, ring.count >= 8 else { return .missing }
         let raw = Stats.median(inner), surround = Stats.median(ring)
         lastContrastCK = raw - surround
         guard raw - surround >= Self.minContrastCK else {
             recent.removeAll()
             return .missing
         }
-        // Centroid of the warm pixels (above the midpoint between disc and surroundings) near the expected place.
+        // Centroid of the warm pixels (above the midpoint between disc and surroundings) near the expected place,
+        // against the centroid an unmoved disc would show: at the frame's edge only part of it is visible, and
+        // that part's centre is not the disc's.
         let cut = (raw + surround) / 2
-        var sx = 0.0, sy = 0.0, n = 0.0
-        for py in max(0, y - reach)...min(frame.height - 1, y + reach) {
-            for px in max(0, x - reach)...min(frame.width - 1, x + reach) where Double(frame[px, py]) > cut {
-                sx += Double(px)
-                sy += Double(py)
-                n += 1
+        var sx = 0.0, sy = 0.0, n = 0.0, ex = 0.0, ey = 0.0, en = 0.0
+        let discR2 = Double(radius * radius)
+        for py in rows {
+            for px in columns {
+                if Double(frame[px, py]) > cut {
+                    sx += Double(px)
+                    sy += Double(py)
+                    n += 1
+                }
+                if Double((px - x) * (px - x) + (py - y) * (py - y)) <= discR2 {
+                    ex += Double(px)
+                    ey += Double(py)
+                    en += 1
+                }
             }
         }
-        let dx = sx / max(n, 1) - Double(x), dy = sy / max(n, 1) - Double(y)
+        let dx = sx / max(n, 1) - ex / max(en, 1), dy = sy / max(n, 1) - ey / max(en, 1)
         if (dx * dx + dy * dy).squareRoot() > max(2.0, Double(radius) / 2) {
             recent.removeAll()
             return .moved

@@ -12,13 +12,16 @@ public struct ScreeningConfig: Sendable, Equatable {
     public var referenceSetpointC = 35.0
     /// Screening pauses when the reference's standard deviation over ~2 s exceeds this (°C).
     public var referenceStabilityLimitC = 0.2
-    /// Faces narrower than this are too far away (FeverScreen's 35 px on a 160-px sensor).
-    public var minFaceWidthPx = 35
+    /// Faces narrower than this are too far away. A face is about 14 cm wide; a Lepton 3.5 (0.36° per pixel) sees
+    /// it 26 px wide at about 0.85 m, where the inner eye corner still covers a couple of pixels. FeverScreen asked
+    /// for 35 px (0.65 m), which most travellers at real stations never reached: they were told to come closer.
+    public var minFaceWidthPx = 26
     /// Faces wider than this are too close.
     public var maxFaceWidthPx = 90
     /// Frames the head must stay still (and all gates pass) before a reading is taken.
     public var stableFrames = 5
-    /// Largest movement of the head centre (px) within the stable window.
+    /// Largest movement of the head centre (px) within the stable window; a tenth of the face's width when that is
+    /// more (a large face drifts more pixels for the same movement).
     public var maxMovementPx = 2.5
     /// No reading within this many seconds after a flat-field correction.
     public var ffcHoldoffSeconds = 5.0

@@ -15,8 +15,18 @@ public struct ScreeningEngine: Sendable {
     /// In `.auto` mode, until the reference has been found.
     private var locator: ReferenceLocator?
     private var referenceLostFrames = 0
+    /// Frames since the disc's housing was last mapped.
+    private var fixtureAge = 0
+    private var fixtureMapped = false
+    /// Frames (about 10 s) between two maps of the housing while nobody is in view.
+    static let fixtureRefreshFrames = 88
 
     private var present = false
+    /// Skin in view (px) when the traveller was measured: they have left when most of it has gone.
+    private var measuredArea = 0
+    /// The head last measured, and when a head was last in view.
+    private var lastMeasured: Subject?
+    private var lastSeen = -Double.infinity
     private var measured = false
     private var absentFrames = 0
     private var window: [Sample] = []
@@ -42,15 +52,28 @@ public struct ScreeningEngine: Sendable {
 
     /// A warm component counts as another person only when it stands beside the traveller. Real people fall apart
     /// into several components (a beard, a scarf or cool clothes cut the outline), stacked under the same head.
-    static func isSecondPerson(_ other: Subject, beside main: Subject) -> Bool {
-        abs(other.centreX - main.centreX) > Double(main.faceWidth + other.faceWidth) / 2 + 2
+    /// Someone farther back (a queue: a smaller face) or passing at the border does not count.
+    static func isSecondPerson(_ other: Subject, beside main: Subject, minFaceWidth: Int) -> Bool {
+        let beside = abs(other.centreX - main.centreX) > Double(main.faceWidth + other.faceWidth) / 2 + 2
+        // Cut by the border, only part of the head shows: a large part beside the traveller is someone right next
+        // to them; a sliver is someone passing.
+        let large = other.cutBySide
+            ? Double(other.faceWidth) >= 0.6 * Double(main.faceWidth)
+            : other.faceWidth >= minFaceWidth && Double(other.faceWidth) >= 0.75 * Double(main.faceWidth)
+        return beside && large
     }
 
     /// Frames (about 5 s) an automatically found reference may stay lost before it is searched for again.
     static let autoReferenceLostFrames = 44
 
-    /// Frames without a subject before the traveller counts as gone.
-    static let leaveFrames = 4
+    /// Frames without a subject before the traveller counts as gone (if their body went too), and without one at all.
+    static let leaveFrames = 9
+    /// A head back at the same place within this long after its traveller was measured and "left" is that
+    /// traveller (a face flickering at the edge of the skin band, a nod): not measured twice.
+    static let sameTravellerSeconds = 1.5
+    static let longAbsenceFrames = 26
+    /// Movement allowed over the stable window, as a share of the face's width.
+    static let maxMovementShare = 0.1
     /// Frames a new blocking reason must persist before it is announced (avoids flicker).
     static let debounceFrames = 3
     /// A gap in the frame stream this long means the camera was in a flat-field correction (shutter closed).
@@ -76,6 +99,7 @@ public struct ScreeningEngine: Sendable {
             locator = ReferenceLocator()
         }
     }
+
 
     /// Feeds one upright frame (centi-kelvin) and returns what happened.
     public mutating func process(_ input: ThermalFrame) -> [ScreeningEvent] {
@@ -104,6 +128,7 @@ public struct ScreeningEngine: Sendable {
             case .missing: setPause(.referenceMissing, into: &events)
             case .moved: setPause(.referenceMoved, into: &events)
             case .unstable: setPause(.referenceUnstable, into: &events)
+            case .outsideImage: setPause(.referenceOutsideImage, immediately: true, into: &events)
             }
             reference = tracker
             if referenceRaw == nil && config.reference == .auto {
@@ -111,6 +136,8 @@ public struct ScreeningEngine: Sendable {
                 referenceLostFrames += 1
                 if referenceLostFrames >= Self.autoReferenceLostFrames {
                     reference = nil
+                    finder.fixture = []
+                    fixtureMapped = false
                     locator = ReferenceLocator()
                     referenceLostFrames = 0
                 }
@@ -119,12 +146,18 @@ public struct ScreeningEngine: Sendable {
             setPause(nil, immediately: true, into: &events)
         }
 
-        let excluded = reference
-        let subjects = finder.find(in: frame) { x, y in excluded?.excludes(x: x, y: y) ?? false }
+        let shift = referenceRaw.map { CentiKelvin.fromCelsius(config.referenceSetpointC) - $0 } ?? 0
+        let subjects = finder.find(in: frame, shiftCK: shift)
         if var search = locator {
-            // Not on a traveller: someone standing still is as steady as a disc for a second.
-            let finder = self.finder
-            if let found = search.update(frame, isOnPerson: { x, y in finder.isOnPerson(x: x, y: y) }) {
+            // Not on a traveller's head: someone standing still is as steady as a disc for a second.
+            // A head reaches above the search's lower part; a warm housing as wide as a face stays in it, and
+            // must not hide its own disc.
+            let searchTop = Int(Double(frame.height) * search.searchFrom)
+            let heads = subjects.filter { $0.faceWidth >= config.minFaceWidthPx && $0.headTop < searchTop }
+            let found = search.update(frame) { x, y in
+                heads.contains { abs(Double(x) - $0.centreX) <= Double($0.faceWidth) / 2 && y >= $0.headTop && y <= $0.headBottom }
+            }
+            if let found {
                 reference = ReferenceTracker(
                     x: found.x, y: found.y, radius: found.radius, stabilityLimitC: config.referenceStabilityLimitC)
                 locator = nil
@@ -132,21 +165,52 @@ public struct ScreeningEngine: Sendable {
                 locator = search
             }
         }
+        if let tracker = reference, tracker.isVisible(width: frame.width, height: frame.height) {
+            fixtureAge += 1
+            // The disc's housing, once when the disc is known and again every few seconds while nobody is in view.
+            if !fixtureMapped || (fixtureAge >= Self.fixtureRefreshFrames && !present) {
+                finder.fixture = FixtureMask.around(tracker, in: frame, roomCK: finder.roomCK)
+                fixtureAge = 0
+                fixtureMapped = true
+            }
+        }
         if abs(finder.backgroundStepCK) > Self.backgroundStepCK && frame.msSinceFFC == nil { lastFlatField = t }
 
-        guard let subject = subjects.first else {
+        // Someone who can be at the mark: a head of some size, not in the bottom quarter (hands, things held low).
+        let candidates = subjects.filter {
+            $0.faceWidth * 2 >= config.minFaceWidthPx && $0.centreY < Double(frame.height) * 0.75
+        }
+        let skinArea = subjects.reduce(0) { $0 + $1.area }
+        // The traveller: the largest head not cut by the border (someone passing close is), if there is one.
+        guard let subject = candidates.first(where: { !$0.cutBySide }) ?? candidates.first else {
             if present {
                 absentFrames += 1
-                if absentFrames >= Self.leaveFrames {
+                // Gone: no head for a moment and most of the warm body gone too (someone looking down, or bending
+                // to a bag, has not left), or no head for a long while.
+                let bodyGone = !measured || Double(skinArea) < 0.5 * Double(measuredArea)
+                if (absentFrames >= Self.leaveFrames && bodyGone) || absentFrames >= Self.longAbsenceFrames {
                     events.append(.left)
                     resetTraveller()
                 }
+                lastSeen = t
             }
             return events
         }
+        if !present, let last = lastMeasured, t - lastSeen <= Self.sameTravellerSeconds,
+            abs(subject.centreX - last.centreX) <= Double(last.faceWidth) / 4,
+            abs(Double(subject.faceWidth - last.faceWidth)) <= 0.12 * Double(last.faceWidth)
+        {
+            measured = true  // the same traveller back in view: their reading stands
+        }
         present = true
         absentFrames = 0
+        lastSeen = t
         if measured { return events }
+        // A head cut by the left or right border belongs to someone passing close or standing off the mark: wait.
+        if subject.cutBySide {
+            window.removeAll()
+            return events
+        }
         recentFaceWidths.append(subject.faceWidth)
         if recentFaceWidths.count > Self.approachFrames { recentFaceWidths.removeFirst() }
 
@@ -157,9 +221,11 @@ public struct ScreeningEngine: Sendable {
             reason = .referenceMissing
         } else if let sinceFFC, sinceFFC < config.ffcHoldoffSeconds {
             reason = .afterFlatField
-        } else if subjects.dropFirst().contains(where: { Self.isSecondPerson($0, beside: subject) }) || subject.heads > 1 {
+        } else if candidates.contains(where: { $0 != subject && Self.isSecondPerson($0, beside: subject, minFaceWidth: config.minFaceWidthPx) })
+            || subject.heads > 1
+        {
             reason = .onePersonAtATime
-        } else if subject.touchesTop || subject.faceWidth > config.maxFaceWidthPx {
+        } else if subject.faceWidth > config.maxFaceWidthPx {
             reason = .tooClose
         } else if subject.faceWidth < config.minFaceWidthPx {
             reason = .tooFar
@@ -168,7 +234,7 @@ public struct ScreeningEngine: Sendable {
         if reason == nil {
             siteReading = finder.site(of: subject, in: frame)
             if let site = siteReading {
-                if finder.eyesCovered(subject, in: frame, siteCK: site.valueCK) { reason = .faceNotReadable }
+                if finder.eyesCovered(subject, in: frame, site: (site.valueCK, site.x, site.y)) { reason = .faceNotReadable }
             } else {
                 reason = .faceNotReadable
             }
@@ -176,7 +242,10 @@ public struct ScreeningEngine: Sendable {
         if reason == nil, let first = window.first {
             let dx = subject.centreX - first.centreX, dy = subject.centreY - first.centreY
             let widthChange = abs(Double(subject.faceWidth - first.faceWidth)) / Double(max(first.faceWidth, 1))
-            if (dx * dx + dy * dy).squareRoot() > config.maxMovementPx || widthChange > 0.1 { reason = .moving }
+            // Still enough that every frame reads the same spot: a tenth of the face (its inner eye corner is a
+            // few percent of it wide, and the site follows the head), and never less than the configured pixels.
+            let limit = max(config.maxMovementPx, Self.maxMovementShare * Double(first.faceWidth))
+            if (dx * dx + dy * dy).squareRoot() > limit || widthChange > 0.1 { reason = .moving }
         }
 
         if let reason {
@@ -204,6 +273,8 @@ public struct ScreeningEngine: Sendable {
             if reading.verdict == .normal { relative?.learn(normal: reading.temperatureC) }
             events.append(.measured(reading))
             measured = true
+            measuredArea = skinArea
+            lastMeasured = subject
             window.removeAll()
         }
         return events
@@ -223,12 +294,15 @@ public struct ScreeningEngine: Sendable {
         let combined = (uNoise * uNoise + uPixels * uPixels + uReference * uReference + uSystematic * uSystematic)
             .squareRoot()
         let shown = roundedToTenth(screening)
+        // A verdict never hides its uncertainty: a reading whose band reaches the threshold cannot rule a fever
+        // out, so it goes to the secondary check (a lane without its reference sends everyone there).
+        let uncertainty = max(0.1, roundedToTenth(2 * combined))
         let threshold = roundedToTenth(relative?.effectiveThreshold(absolute: config.thresholdC) ?? config.thresholdC)
         let last = window[window.count - 1]
         return Measurement(
             time: t, temperatureC: shown, skinC: (skinC * 100).rounded() / 100,
-            uncertaintyC: max(0.1, roundedToTenth(2 * combined)),
-            verdict: shown >= threshold - 1e-9 ? .elevated : .normal, thresholdC: threshold,
+            uncertaintyC: uncertainty,
+            verdict: shown + uncertainty >= threshold - 1e-9 ? .elevated : .normal, thresholdC: threshold,
             siteX: last.x, siteY: last.y, faceWidthPx: last.faceWidth, referenced: referenced,
             framesUsed: window.count)
     }
@@ -261,6 +335,9 @@ public struct ScreeningEngine: Sendable {
         announcedRetry = nil
         recentFaceWidths.removeAll()
     }
+
+    /// The blackbody the engine reads (configured or found), in the upright image.
+    public var referenceDisc: (x: Int, y: Int, radius: Int)? { reference.map { ($0.x, $0.y, $0.radius) } }
 
     /// Why screening is paused right now, if it is.
     public var pausedReason: PauseReason? { pause }

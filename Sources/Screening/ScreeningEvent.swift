@@ -20,8 +20,10 @@ public enum ScreeningEvent: Sendable, Equatable {
 }
 
 public enum Verdict: String, Sendable, Codable, Equatable {
+    /// Below the threshold with its whole uncertainty band.
     case normal
-    /// At or above the threshold: send to secondary check with a clinical thermometer.
+    /// At or above the threshold, or so uncertain that its band reaches the threshold (a fever cannot be ruled
+    /// out): send to secondary check with a clinical thermometer.
     case elevated
 }
 
@@ -79,5 +81,7 @@ public enum PauseReason: String, Sendable, Codable, Equatable, CaseIterable {
     case referenceMissing = "reference-missing"
     case referenceMoved = "reference-moved"
     case referenceUnstable = "reference-unstable"
+    /// The configured place of the disc lies outside the (turned) image: a position from another rotation, a typo.
+    case referenceOutsideImage = "reference-outside-image"
     case notRadiometric = "not-radiometric"
 }

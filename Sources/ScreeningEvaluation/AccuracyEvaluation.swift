@@ -26,14 +26,18 @@ public enum AccuracyEvaluation {
         _ conditions: AccuracyConditions, size: Int, seed: UInt64, rng: inout SeededRandom, thresholdC: Double
     ) -> [AccuracyReport.Outcome] {
         var travellers: [SceneTraveller] = []
-        var t = 2.0
+        var t = conditions.personAtStart ? -SceneTraveller.approachSeconds - rng.uniform(0.2, 1.0) : 2.0
         for _ in 0..<size {
-            let traveller = SceneTraveller(
+            var traveller = SceneTraveller(
                 arrival: t, dwell: rng.uniform(3, 6), canthusC: rng.uniform(conditions.canthusRangeC.lowerBound, conditions.canthusRangeC.upperBound),
                 faceWidthPx: rng.uniform(conditions.faceWidthRangePx.lowerBound, conditions.faceWidthRangePx.upperBound),
                 offsetX: rng.uniform(-8, 8), turnDegrees: rng.uniform(-conditions.maxTurnDegrees, conditions.maxTurnDegrees),
                 glasses: rng.uniform(0, 1) < conditions.glassesShare, hat: rng.uniform(0, 1) < conditions.hatShare,
                 companion: rng.uniform(0, 1) < conditions.companionShare)
+            traveller.mask = rng.uniform(0, 1) < conditions.maskShare
+            traveller.helmet = rng.uniform(0, 1) < conditions.helmetShare
+            traveller.queueBehind = rng.uniform(0, 1) < conditions.queueShare
+            if traveller.helmet { traveller.hat = false }
             travellers.append(traveller)
             t = traveller.departure + rng.uniform(1.0, 2.5)
         }
@@ -44,6 +48,14 @@ public enum AccuracyEvaluation {
         if let every = conditions.flatFieldEverySeconds { settings.ffcTimes = Array(stride(from: every, to: t, by: every)) }
         settings.hotPixels = (0..<conditions.hotPixels).map { _ in
             PixelPosition(x: Int(rng.uniform(0, Double(settings.width - 1))), y: Int(rng.uniform(0, Double(settings.height - 1))))
+        }
+        if conditions.discAtEdgeOnHousing {
+            settings.reference = SceneSettings.ReferenceDisc(x: settings.width - 3, y: settings.height - 18, radius: 6, temperatureC: 35)
+            settings.housing = SceneSettings.Housing(width: 34, height: 46, warmthK: 5)
+        }
+        if let above = conditions.discAboveRoomK, var disc = settings.reference {
+            disc.temperatureC = max(35, settings.ambientC + above)
+            settings.reference = disc
         }
         if !conditions.reference { settings.reference = nil }
 

@@ -15,6 +15,9 @@ public struct AccuracyReport: Sendable {
         /// More than one reading for one traveller (should never happen).
         public var extraReadings = 0
 
+        /// Seconds from standing still at the mark (or from the first frame) to the reading.
+        public var verdictAfter: Double? { reading.map { $0.time - max(0, traveller.standingFrom) } }
+
         /// Screening temperature − true canthus temperature (°C), unrounded skin reading + offset.
         public var error: Double? { reading.map { $0.skinC - traveller.canthusC } }
     }
@@ -39,6 +42,12 @@ public struct AccuracyReport: Sendable {
     public var notMeasured: Double { share(outcomes) { $0.reading == nil } ?? 0 }
     public var duplicateReadings: Int { outcomes.reduce(0) { $0 + $1.extraReadings } }
 
+    /// The time to verdict that a share `p` of the measured travellers stay within (s).
+    public func timeToVerdict(_ p: Double) -> Double? {
+        let times = outcomes.compactMap(\.verdictAfter)
+        return times.isEmpty ? nil : percentile(times, p)
+    }
+
     /// Retry reasons of travellers never measured, most common first.
     public var unmeasuredReasons: [(RetryReason?, Int)] {
         var counts: [String: (RetryReason?, Int)] = [:]
@@ -58,6 +67,7 @@ public struct AccuracyReport: Sendable {
             "  bias \(f(bias)) °C, MAE \(f(meanAbsoluteError)) °C, 95 % of errors within ±\(f(p95AbsoluteError)) °C",
             "  sensitivity \(pct(sensitivity)) (≥ +0.3 °C), specificity \(pct(specificity)) (≤ −0.3 °C)",
             "  measured without retry \(pct(measuredWithoutRetry)), after a retry \(pct(measuredAfterRetry)), not measured \(pct(notMeasured)), duplicate readings \(duplicateReadings)",
+            "  time to verdict from standing at the mark: p50 \(f(timeToVerdict(0.5))) s, p95 \(f(timeToVerdict(0.95))) s",
         ]
         var before: [String: Int] = [:]
         for o in outcomes where o.reading != nil { for r in Set(o.retries.map(\.rawValue)) { before[r, default: 0] += 1 } }
@@ -65,9 +75,10 @@ public struct AccuracyReport: Sendable {
             lines.append("  retries shown before a reading: " + before.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         let groups: [(String, (Outcome) -> Bool)] = [
-            ("plain", { !$0.traveller.glasses && !$0.traveller.hat && abs($0.traveller.turnDegrees) < 5 }),
+            ("plain", { !$0.traveller.glasses && !$0.traveller.hat && !$0.traveller.mask && !$0.traveller.helmet && abs($0.traveller.turnDegrees) < 5 }),
             ("glasses", { $0.traveller.glasses }), ("hat", { $0.traveller.hat }),
             ("turned ≥ 5°", { abs($0.traveller.turnDegrees) >= 5 }),
+            ("mask", { $0.traveller.mask }), ("helmet", { $0.traveller.helmet }), ("queue behind", { $0.traveller.queueBehind }),
         ]
         let byGroup = groups.compactMap { name, member -> String? in
             let errors = outcomes.filter(member).compactMap(\.error)

@@ -5,7 +5,7 @@ import Thermal
 
 struct RecordingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "recording", abstract: "Inspect thermal recordings (CPTV).", subcommands: [Info.self])
+        commandName: "recording", abstract: "Inspect thermal recordings (CPTV).", subcommands: [Info.self, RecordingEvaluateCommand.self])
 
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

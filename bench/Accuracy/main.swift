@@ -4,7 +4,7 @@ import ScreeningEvaluation
 /// conditions. Targets with a reference in view (issue 6): |bias| ≤ 0.1 °C, 95 % of errors within ±0.3 °C,
 /// sensitivity and specificity ≥ 99 %, ≥ 95 % measured without a retry in normal conditions.
 let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1000
-for conditions in [AccuracyConditions.normal, .hard, .hardAutoReference, .noReference] {
+for conditions in AccuracyConditions.all {
     let report = AccuracyEvaluation.run(conditions, travellers: count, seed: 2026)
     print(report.summary)
     print()

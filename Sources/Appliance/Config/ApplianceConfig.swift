@@ -339,10 +339,11 @@ public struct ApplianceConfig: Sendable {
             if let parsed = try parseScanner(scanner, camera: camera) { scanners.append(parsed) }
         }
 
+        // Defaults are ScreeningConfig's own, written once there.
         var screening = ScreeningConfig()
         if let s = try lane.table("screening") {
-            screening.thresholdC = try s.double("threshold_c", default: 37.5, range: 34.0...39.0, step: 0.1)
-            screening.offsetC = try s.double("offset_c", default: 0, range: -5...5)
+            screening.thresholdC = try s.double("threshold_c", default: screening.thresholdC, range: 34.0...39.0, step: 0.1)
+            screening.offsetC = try s.double("offset_c", default: screening.offsetC, range: -5...5)
             switch try s.oneOf("reference", ["region", "auto", "none"], default: "region") {
             case "auto": screening.reference = .auto
             case "region":
@@ -357,12 +358,12 @@ public struct ApplianceConfig: Sendable {
                     readings: try s.int("relative_readings", default: 10, range: 3...200),
                     deviationC: try s.double("relative_deviation_c", default: 1.0, range: 0.3...3.0))
             }
-            screening.referenceSetpointC = try s.double("reference_setpoint_c", default: 35, range: 25...45)
-            screening.referenceStabilityLimitC = try s.double("reference_stability_c", default: 0.2, range: 0.02...2)
-            screening.minFaceWidthPx = try s.int("min_face_width_px", default: 35, range: 8...400)
-            screening.maxFaceWidthPx = try s.int("max_face_width_px", default: 90, range: 8...1000)
-            screening.stableFrames = try s.int("stable_frames", default: 5, range: 2...60)
-            screening.ffcHoldoffSeconds = try s.double("ffc_holdoff_s", default: 5, range: 0...30)
+            screening.referenceSetpointC = try s.double("reference_setpoint_c", default: screening.referenceSetpointC, range: 25...45)
+            screening.referenceStabilityLimitC = try s.double("reference_stability_c", default: screening.referenceStabilityLimitC, range: 0.02...2)
+            screening.minFaceWidthPx = try s.int("min_face_width_px", default: screening.minFaceWidthPx, range: 8...400)
+            screening.maxFaceWidthPx = try s.int("max_face_width_px", default: screening.maxFaceWidthPx, range: 8...1000)
+            screening.stableFrames = try s.int("stable_frames", default: screening.stableFrames, range: 2...60)
+            screening.ffcHoldoffSeconds = try s.double("ffc_holdoff_s", default: screening.ffcHoldoffSeconds, range: 0...30)
             guard screening.maxFaceWidthPx > screening.minFaceWidthPx else {
                 throw ConfigError(key: s.key("max_face_width_px"), line: s.table["max_face_width_px"]?.line, message: "must be larger than min_face_width_px")
             }

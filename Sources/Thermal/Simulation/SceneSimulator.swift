@@ -12,6 +12,9 @@ public struct SceneSettings: Sendable, Equatable {
     public var driftCKPerMinute = 0.0
     /// Blackbody reference disc: centre, radius (px) and true temperature (°C); nil for no reference in view.
     public var reference: ReferenceDisc? = ReferenceDisc(x: 148, y: 100, radius: 6, temperatureC: 35.0)
+    /// A warm housing around the disc (the real stations' box: larger than a face can be, a few kelvin over the
+    /// air), instead of the small mount. The disc sits in its lower part.
+    public var housing: Housing?
     /// Flat-field corrections (shutter events) at these scene times: ~2 s without frames, then a whole-image step.
     public var ffcTimes: [Double] = []
     /// Pixels that always read hot (stuck high).
@@ -19,6 +22,17 @@ public struct SceneSettings: Sendable, Equatable {
     public var seed: UInt64 = 7
 
     public init() {}
+
+    public struct Housing: Sendable, Equatable {
+        public var width: Int, height: Int
+        /// Kelvin above the room.
+        public var warmthK: Double
+        public init(width: Int, height: Int, warmthK: Double) {
+            self.width = width
+            self.height = height
+            self.warmthK = warmthK
+        }
+    }
 
     public struct ReferenceDisc: Sendable, Equatable {
         public var x: Int, y: Int, radius: Int
@@ -114,14 +128,24 @@ public struct SceneSimulator: Sendable {
 
     private func drawReference(_ ref: SceneSettings.ReferenceDisc, into truth: inout [Double]) {
         let w = settings.width, h = settings.height
-        let housing = CentiKelvin.fromCelsius(settings.ambientC + 2)
         let disc = CentiKelvin.fromCelsius(ref.temperatureC)
+        if let box = settings.housing {
+            // The box reaches up and to the image's inside from the disc, which sits near its bottom.
+            let warm = CentiKelvin.fromCelsius(settings.ambientC + box.warmthK)
+            let right = ref.x < w / 2
+            let x0 = right ? ref.x - ref.radius - 4 : ref.x + ref.radius + 4 - box.width
+            let y1 = ref.y + ref.radius + 4, y0 = y1 - box.height
+            for y in max(0, y0)...max(0, min(h - 1, y1)) {
+                for x in max(0, x0)...max(0, min(w - 1, x0 + box.width)) { truth[y * w + x] = warm }
+            }
+        }
+        let housing = CentiKelvin.fromCelsius(settings.ambientC + 2)
         let half = ref.radius + 3
-        for y in max(0, ref.y - half)...min(h - 1, ref.y + half) {
-            for x in max(0, ref.x - half)...min(w - 1, ref.x + half) {
+        for y in max(0, ref.y - half)...max(0, min(h - 1, ref.y + half)) {
+            for x in max(0, ref.x - half)...max(0, min(w - 1, ref.x + half)) {
                 let dx = Double(x - ref.x), dy = Double(y - ref.y)
                 let inside = dx * dx + dy * dy <= Double(ref.radius * ref.radius)
-                truth[y * w + x] = inside ? disc : housing
+                if inside { truth[y * w + x] = disc } else if settings.housing == nil { truth[y * w + x] = housing }
             }
         }
     }
@@ -145,6 +169,16 @@ public struct SceneSimulator: Sendable {
     private func draw(_ person: SceneTraveller, at t: Double, into truth: inout [Double]) {
         let (scale, shiftX) = pose(of: person, at: t)
         let cx = Double(settings.width) / 2 + person.offsetX + shiftX
+        if person.queueBehind && t >= person.arrival {
+            // Drawn first: the traveller at the mark stands in front. Farther back: a smaller face, higher up.
+            var waiting = person
+            waiting.glasses = false
+            waiting.hat = false
+            waiting.helmet = false
+            waiting.canthusC = 36.4
+            let side = person.offsetX >= 0 ? -1.0 : 1.0
+            drawPerson(waiting, centreX: Double(settings.width) / 2 + side * person.faceWidthPx * 0.9, scale: 0.55, into: &truth)
+        }
         drawPerson(person, centreX: cx, scale: scale, into: &truth)
         if person.companion && t >= person.standingFrom && t < person.standingUntil {
             var other = person
@@ -216,6 +250,12 @@ public struct SceneSimulator: Sendable {
                 }
                 if person.glasses && abs(yrel - 0.47) < 0.08 && abs(xx - cx) < fw * 0.42 {
                     celsius = ambient + 1.5  // glass is opaque to long-wave infrared
+                }
+                if person.mask && yrel > 0.57 && abs(xx - cx) < fw * 0.44 {
+                    celsius = ambient + 0.55 * (c - 1.5 - ambient)  // cloth warmed by breath, well below skin
+                }
+                if person.helmet && (yrel < 0.36 || abs(xx - cx) > fw * 0.36) {
+                    celsius = ambient + 0.8  // the shell and its cheek pads, near air temperature
                 }
                 truth[y * w + x] = CentiKelvin.fromCelsius(celsius)
             }

@@ -16,6 +16,12 @@ public struct SceneTraveller: Sendable, Equatable {
     public var hat: Bool
     /// A second person stands beside this one while they are at the mark.
     public var companion: Bool
+    /// A face mask over nose and mouth (compulsory at Vietnam's checkpoints in 2020–2021): cloth between skin and air.
+    public var mask = false
+    /// An open-face motorbike helmet: shell over the top and sides of the head, eyes and cheeks in view.
+    public var helmet = false
+    /// Someone waiting behind, farther back (a smaller face) and to one side, while this traveller is at the mark.
+    public var queueBehind = false
 
     public static let approachSeconds = 1.2
     public static let leaveSeconds = 1.0
