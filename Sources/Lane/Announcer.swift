@@ -48,7 +48,7 @@ extension Prompt {
     /// Every prompt the lane can show or say (what `checkpointctl speaker render` synthesises).
     public static var all: [Prompt] {
         var seen: Set<String> = []
-        return ([scanQR, lookAtCamera, normal, elevated, scanAgain, certificateInvalid, unrecognized, paused]
+        return ([scanQR, lookAtCamera, normal, elevated, uncertain, scanAgain, certificateInvalid, unrecognized, paused]
             + RetryReason.allCases.map(retry)).filter { seen.insert($0.id).inserted }
     }
 }

@@ -112,7 +112,9 @@ public struct LaneCore: Sendable {
         case .measured(let m):
             out.type = .measured
             out.describe(m)
-            out.prompt = m.verdict == .elevated ? .elevated : .normal
+            // Sent to the secondary check because the reading cannot rule a fever out, not because it is high:
+            // the traveller hears which.
+            out.prompt = m.verdict == .normal ? .normal : m.temperatureC >= m.thresholdC ? .elevated : .uncertain
             step.events.append(out)
             apply(pairing.measured(m), at: t, into: &step)
         case .retry(let reason):

