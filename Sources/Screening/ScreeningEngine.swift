@@ -21,14 +21,7 @@ public struct ScreeningEngine: Sendable {
     /// Frames (about 10 s) between two maps of the housing while nobody is in view.
     static let fixtureRefreshFrames = 88
 
-    private var present = false
-    /// Skin in view (px) when the traveller was measured: they have left when most of it has gone.
-    private var measuredArea = 0
-    /// The head last measured, and when a head was last in view.
-    private var lastMeasured: Subject?
-    private var lastSeen = -Double.infinity
-    private var measured = false
-    private var absentFrames = 0
+    private var presence = TravellerPresence()
     private var window: [Sample] = []
     private var blockingReason: RetryReason?
     private var blockingFrames = 0
@@ -66,12 +59,6 @@ public struct ScreeningEngine: Sendable {
     /// Frames (about 5 s) an automatically found reference may stay lost before it is searched for again.
     static let autoReferenceLostFrames = 44
 
-    /// Frames without a subject before the traveller counts as gone (if their body went too), and without one at all.
-    static let leaveFrames = 9
-    /// A head back at the same place within this long after its traveller was measured and "left" is that
-    /// traveller (a face flickering at the edge of the skin band, a nod): not measured twice.
-    static let sameTravellerSeconds = 1.5
-    static let longAbsenceFrames = 26
     /// Movement allowed over the stable window, as a share of the face's width.
     static let maxMovementShare = 0.1
     /// Frames a new blocking reason must persist before it is announced (avoids flicker).
@@ -168,7 +155,7 @@ public struct ScreeningEngine: Sendable {
         if let tracker = reference, tracker.isVisible(width: frame.width, height: frame.height) {
             fixtureAge += 1
             // The disc's housing, once when the disc is known and again every few seconds while nobody is in view.
-            if !fixtureMapped || (fixtureAge >= Self.fixtureRefreshFrames && !present) {
+            if !fixtureMapped || (fixtureAge >= Self.fixtureRefreshFrames && !presence.present) {
                 finder.fixture = FixtureMask.around(tracker, in: frame, roomCK: finder.roomCK)
                 fixtureAge = 0
                 fixtureMapped = true
@@ -183,29 +170,14 @@ public struct ScreeningEngine: Sendable {
         let skinArea = subjects.reduce(0) { $0 + $1.area }
         // The traveller: the largest head not cut by the border (someone passing close is), if there is one.
         guard let subject = candidates.first(where: { !$0.cutBySide }) ?? candidates.first else {
-            if present {
-                absentFrames += 1
-                // Gone: no head for a moment and most of the warm body gone too (someone looking down, or bending
-                // to a bag, has not left), or no head for a long while.
-                let bodyGone = !measured || Double(skinArea) < 0.5 * Double(measuredArea)
-                if (absentFrames >= Self.leaveFrames && bodyGone) || absentFrames >= Self.longAbsenceFrames {
-                    events.append(.left)
-                    resetTraveller()
-                }
-                lastSeen = t
+            if presence.noHead(at: t, skinArea: skinArea) {
+                events.append(.left)
+                resetTraveller()
             }
             return events
         }
-        if !present, let last = lastMeasured, t - lastSeen <= Self.sameTravellerSeconds,
-            abs(subject.centreX - last.centreX) <= Double(last.faceWidth) / 4,
-            abs(Double(subject.faceWidth - last.faceWidth)) <= 0.12 * Double(last.faceWidth)
-        {
-            measured = true  // the same traveller back in view: their reading stands
-        }
-        present = true
-        absentFrames = 0
-        lastSeen = t
-        if measured { return events }
+        presence.head(subject, at: t)
+        if presence.measured { return events }
         // A head cut by the left or right border belongs to someone passing close or standing off the mark: wait.
         if subject.cutBySide {
             window.removeAll()
@@ -251,8 +223,10 @@ public struct ScreeningEngine: Sendable {
         if let reason {
             window.removeAll()
             if reason == blockingReason { blockingFrames += 1 } else { blockingReason = reason; blockingFrames = 1 }
-            // "Come closer" is for someone who stopped too far, not for everyone on their way to the mark.
-            if reason == .tooFar, isApproaching { blockingFrames = 0 }
+            // "Come closer" is for someone who stopped too far, not for everyone on their way to the mark; and
+            // while the traveller still walks up, their face is small and anyone waiting behind looks their size:
+            // no reading then, but no "one at a time" either.
+            if reason == .tooFar || reason == .onePersonAtATime, isApproaching { blockingFrames = 0 }
             if blockingFrames >= Self.debounceFrames && announcedRetry != reason {
                 announcedRetry = reason
                 events.append(.retry(reason))
@@ -272,9 +246,7 @@ public struct ScreeningEngine: Sendable {
             let reading = measurement(at: t, referenced: referenceRaw != nil)
             if reading.verdict == .normal { relative?.learn(normal: reading.temperatureC) }
             events.append(.measured(reading))
-            measured = true
-            measuredArea = skinArea
-            lastMeasured = subject
+            presence.wasMeasured(subject, skinArea: skinArea)
             window.removeAll()
         }
         return events
@@ -326,9 +298,6 @@ public struct ScreeningEngine: Sendable {
     }
 
     private mutating func resetTraveller() {
-        present = false
-        measured = false
-        absentFrames = 0
         window.removeAll()
         blockingReason = nil
         blockingFrames = 0

@@ -81,9 +81,10 @@ struct SubjectFinder {
             rowMin = [Int](repeating: Int.max, count: height)
             rowMax = [Int](repeating: -1, count: height)
             columnTop = [Int](repeating: Int.max, count: width)
-            if fixture.count != width * height { fixture = [Bool](repeating: false, count: width * height) }
         }
         let n = width * height
+        // The engine clears the fixtures when it loses the disc, and maps them for one frame size only.
+        if fixture.count != n { fixture = [Bool](repeating: false, count: n) }
         roomCK = Self.median(of: frame.pixels)
         let room = Float(roomCK), shift = Float(shiftCK)
         let seedAbs = Float(CentiKelvin.fromCelsius(Self.seedC)) - shift

@@ -3,6 +3,7 @@ import ArgumentParser
 import Devices
 import Foundation
 import Screening
+import Store
 import Thermal
 
 struct ReplayCommand: AsyncParsableCommand {
@@ -10,7 +11,9 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Run the screening engine over a recording as fast as possible and print what it decides.",
         discussion: """
-            Uses the first lane's screening settings from --config (default: the reference found automatically, threshold 37.5 °C).
+            Uses the first lane's screening settings from --config, with the calibration stored for that lane
+            (`calibrate reference`, `offset`, `pixels`) and the lane's camera rotation, as the service does
+            (default: the reference found automatically, threshold 37.5 °C, no rotation).
             With --json, prints one object per event:
               {"t": seconds since the first frame, "event": "measured"|"retry"|"left"|"paused"|"resumed", ...}
             ("measured" carries temperature_c, skin_c, uncertainty_c, verdict, site [x, y], face_width_px;
@@ -24,8 +27,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Configuration file whose first lane's screening settings are used.")
     var config: String?
 
-    @Option(help: "Turn the image clockwise by 0, 90, 180 or 270 degrees so people are upright.")
-    var rotate: Int = 0
+    @Option(help: "Turn the image clockwise by 0, 90, 180 or 270 degrees so people are upright (default: the lane's rotation with --config, else 0).")
+    var rotate: Int?
 
     @Option(name: .customLong("reference-setpoint"), help: "Blackbody set-point in °C.")
     var referenceSetpoint: Double?
@@ -39,12 +42,27 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         var screening = ScreeningConfig()
         screening.reference = .auto  // recordings come from stations with a blackbody somewhere in view
+        var laneRotation = 0
         if let config {
-            do { screening = try ApplianceConfig.load(path: config).lanes[0].screening } catch {
+            do {
+                let appliance = try ApplianceConfig.load(path: config)
+                let lane = appliance.lanes[0]
+                laneRotation = lane.cameraOrientation.rotation
+                // The technician's calibration lives in the lane's store: the service applies it, so replay does.
+                let directory = CheckpointService.stateDirectory(config: appliance, environment: ProcessInfo.processInfo.environment)
+                let path = directory + "/passages.sqlite"
+                if FileManager.default.fileExists(atPath: path) {
+                    let calibration = try LaneStore(path: path).calibration(lane: lane.id)
+                    screening = lane.screening.applying(calibration, cameraOrientation: lane.cameraOrientation)
+                } else {
+                    screening = lane.screening
+                }
+            } catch {
                 FileHandle.standardError.write(Data("replay: \(config): \(error)\n".utf8))
                 throw ExitCode(78)
             }
         }
+        let rotate = self.rotate ?? laneRotation
         if let referenceSetpoint { screening.referenceSetpointC = referenceSetpoint }
         if let threshold {
             guard (34.0...39.0).contains(threshold) else {

@@ -176,7 +176,8 @@ public struct SceneSimulator: Sendable {
             waiting.hat = false
             waiting.helmet = false
             waiting.canthusC = 36.4
-            let side = person.offsetX >= 0 ? -1.0 : 1.0
+            // On the side away from the disc: a lane is laid out so that nobody waits in front of it.
+            let side = (settings.reference?.x ?? settings.width) > settings.width / 2 ? -1.0 : 1.0
             drawPerson(waiting, centreX: Double(settings.width) / 2 + side * person.faceWidthPx * 0.9, scale: 0.55, into: &truth)
         }
         drawPerson(person, centreX: cx, scale: scale, into: &truth)
