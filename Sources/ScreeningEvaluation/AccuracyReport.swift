@@ -91,23 +91,10 @@ public struct AccuracyReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// `v` with `digits` decimals (this module does not pull in Foundation for one formatter).
-    private func fixed(_ v: Double, _ digits: Int) -> String {
-        guard v.isFinite else { return "n/a" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(v) * scale).rounded()
-        let whole = Int(scaled / scale), fraction = String(Int(scaled) % Int(scale))
-        let sign = v < 0 && scaled != 0 ? "-" : ""
-        return sign + String(whole) + (digits > 0 ? "." + String(repeating: "0", count: digits - fraction.count) + fraction : "")
-    }
+    private func fixed(_ v: Double, _ digits: Int) -> String { Numbers.fixed(v, digits) }
 
     private func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
-    private func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-    }
+    private func percentile(_ values: [Double], _ p: Double) -> Double { Numbers.percentile(values, p) }
     private func share(_ list: [Outcome], _ predicate: (Outcome) -> Bool) -> Double? {
         list.isEmpty ? nil : Double(list.filter(predicate).count) / Double(list.count)
     }

@@ -34,6 +34,8 @@ public enum RecordingEvaluation {
         public var strayReadings: Int
         /// Per person with a reading: seconds from standing still at the mark to the verdict (0 when it came sooner).
         public var timesToVerdict: [Double]
+        /// The same for the people whose eyes could be read (`expect` reading).
+        public var timesToVerdictMeasurable: [Double]
 
         /// Each person as expected, no stray reading, and the disc read where it is.
         public var passed: Bool { strayReadings == 0 && personFailures.isEmpty && (discErrorPx ?? .infinity) <= 2 }
@@ -93,7 +95,7 @@ public enum RecordingEvaluation {
         }
         var perPerson = [Int](repeating: 0, count: label.people.count)
         var stray = 0
-        var times: [Double] = []
+        var times: [Double] = [], measurableTimes: [Double] = []
         for (t, _) in readings {
             // The person whose still stretch (with slack) holds the reading; the nearest one if several do.
             let owner = label.people.indices
@@ -106,10 +108,12 @@ public enum RecordingEvaluation {
             perPerson[owner] += 1
             let person = label.people[owner]
             if person.expect != .none { times.append(max(0, t - (person.stillFrom ?? person.from))) }
+            if person.expect == .reading { measurableTimes.append(max(0, t - (person.stillFrom ?? person.from))) }
         }
         return Result(
             label: label, frames: frames.count, referenceFoundAfter: found, disc: engine.referenceDisc, readings: readings, retries: retries,
-            pauses: pauses, readingsPerPerson: perPerson, strayReadings: stray, timesToVerdict: times)
+            pauses: pauses, readingsPerPerson: perPerson, strayReadings: stray, timesToVerdict: times,
+            timesToVerdictMeasurable: measurableTimes)
     }
 
     /// The table printed by `checkpointctl recording evaluate` and `make eval-recordings`, with totals.
@@ -144,23 +148,14 @@ public enum RecordingEvaluation {
         text += " (\(measurable.filter { $0 == 0 }.count) missed, \(measurable.filter { $0 > 1 }.count) measured twice); "
         text += "eyes covered: \(coveredEyes.filter { $0 == 1 }.count) of \(coveredEyes.count) read, \(coveredEyes.filter { $0 > 1 }.count) twice; "
         text += "\(stray) stray readings; disc found in \(found) of \(results.count); "
-        text += "time to verdict p50 \(times.isEmpty ? "-" : fixed(percentile(times, 0.5), 2)) s, p95 \(times.isEmpty ? "-" : fixed(percentile(times, 0.95), 2)) s"
+        let clear = results.flatMap(\.timesToVerdictMeasurable).sorted()
+        func p(_ list: [Double], _ q: Double) -> String { list.isEmpty ? "-" : fixed(percentile(list, q), 2) }
+        text += "time to verdict, eyes visible: p50 \(p(clear, 0.5)) s, p95 \(p(clear, 0.95)) s; everyone read: p50 \(p(times, 0.5)) s, p95 \(p(times, 0.95)) s"
         return text
-    }
-
-    public static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
     }
 
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
 
-    static func fixed(_ v: Double, _ digits: Int) -> String {
-        guard v.isFinite else { return "n/a" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = (abs(v) * scale).rounded()
-        let whole = Int(scaled / scale), fraction = String(Int(scaled) % Int(scale))
-        return (v < 0 && scaled != 0 ? "-" : "") + String(whole) + (digits > 0 ? "." + String(repeating: "0", count: digits - fraction.count) + fraction : "")
-    }
+    static func fixed(_ v: Double, _ digits: Int) -> String { Numbers.fixed(v, digits) }
+    static func percentile(_ values: [Double], _ p: Double) -> Double { Numbers.percentile(values, p) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Lane
 import Testing
 import TestSupport
 
@@ -14,7 +15,9 @@ import TestSupport
         let dir = temporaryDirectory()
         let render = try await runHeavyTool(ctl, ["speaker", "render", "--out", dir + "/prompts"])
         #expect(render.status == 0, "\(render.stderr)")
-        #expect(render.stdout.contains("rendered 28 prompts"), "\(render.stdout)")
+        // Every prompt in Vietnamese and English.
+        let prompts = Prompt.all.count * 2
+        #expect(render.stdout.contains("rendered \(prompts) prompts"), "\(render.stdout)")
         try """
             [[lane]]
             id = "lane-1"
@@ -38,7 +41,7 @@ import TestSupport
         // The whole set, in one run: every sound reported OK.
         let all = try await runTool(ctl, ["speaker", "test", "--config", dir + "/lane.toml", "--device", "file:'\(dir)/all.wav',wav"])
         #expect(all.status == 0 && all.stdout.contains("all sounds played"), "\(all.stdout)")
-        #expect(all.stdout.split(separator: "\n").filter { $0.contains(": OK (") }.count == 30)
+        #expect(all.stdout.split(separator: "\n").filter { $0.contains(": OK (") }.count == prompts + 2, "the prompts and the two tones")
         // A lane whose speaker is missing: exit 1 and the reason, per sound.
         let missing = try await runTool(ctl, ["speaker", "test", "--config", dir + "/lane.toml", "--device", "hw:97,0", "--only", "chime"])
         #expect(missing.status == 1 && missing.stdout.contains("chime: FAIL"), "\(missing.stdout)")

@@ -46,7 +46,7 @@ import Thermal
     /// the test fails until it is taken off this list.
     static let knownIssues: [String: Comment] = [
         "20210915-121042.cptv": """
-            a bald man in profile, looking at the disc's housing, stands still for 0.9 s 27 px wide and is read             (34.1 °C) as if he faced the camera: the engine cannot yet tell a profile from a face
+            a bald man in profile, looking at the disc's housing, stands still for 0.9 s 27 px wide and is read (34.1 °C) as if he faced the camera: the engine cannot yet tell a profile from a face
             """
     ]
 
