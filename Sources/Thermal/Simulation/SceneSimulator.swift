@@ -13,7 +13,7 @@ public struct SceneSettings: Sendable, Equatable {
     /// Blackbody reference disc: centre, radius (px) and true temperature (°C); nil for no reference in view.
     public var reference: ReferenceDisc? = ReferenceDisc(x: 148, y: 100, radius: 6, temperatureC: 35.0)
     /// A warm housing around the disc (the real stations' box: larger than a face can be, a few kelvin over the
-    /// air), instead of the small mount. The disc sits in its lower part.
+    /// air, at most halfway to the disc), instead of the small mount. The disc sits in its lower part.
     public var housing: Housing?
     /// Flat-field corrections (shutter events) at these scene times: ~2 s without frames, then a whole-image step.
     public var ffcTimes: [Double] = []
@@ -136,7 +136,8 @@ public struct SceneSimulator: Sendable {
         let disc = CentiKelvin.fromCelsius(ref.temperatureC)
         if let box = settings.housing {
             // The box reaches up and to the image's inside from the disc, which sits near its bottom.
-            let warm = CentiKelvin.fromCelsius(settings.ambientC + box.warmthK)
+            // Warmed by the disc's heater, never warmer than halfway from the air to the disc.
+            let warm = CentiKelvin.fromCelsius(settings.ambientC + min(box.warmthK, (ref.temperatureC - settings.ambientC) / 2))
             let right = ref.x < w / 2
             let x0 = right ? ref.x - ref.radius - 4 : ref.x + ref.radius + 4 - box.width
             let y1 = ref.y + ref.radius + 4, y0 = y1 - box.height
