@@ -17,10 +17,6 @@ public struct SceneSettings: Sendable, Equatable {
     public var housing: Housing?
     /// Flat-field corrections (shutter events) at these scene times: ~2 s without frames, then a whole-image step.
     public var ffcTimes: [Double] = []
-    /// The camera reports the time since its last flat-field correction with each frame (a Lepton's telemetry
-    /// does). Without it the engine has to take a gap in the frames for a correction, and a busy machine that
-    /// skips frames looks like one.
-    public var reportsFFCTelemetry = true
     /// Pixels that always read hot (stuck high).
     public var hotPixels: [PixelPosition] = []
     public var seed: UInt64 = 7
@@ -125,10 +121,16 @@ public struct SceneSimulator: Sendable {
             pixels[i] = UInt16(clamping: Int((truth[i] + offset + noise).rounded()))
         }
         for hot in settings.hotPixels where hot.x < w && hot.y < h { pixels[hot.y * w + hot.x] = UInt16(clamping: 33315) }
-        // Like a Lepton's telemetry: time since the last correction, the first one ten minutes before the scene.
-        let msSinceFFC = settings.reportsFFCTelemetry ? Int(((t - (lastFFC ?? -600)) * 1000).rounded()) : nil
+        let msSinceFFC = telemetry(at: t, lastFFC: lastFFC)
         return ThermalFrame(
             width: w, height: h, pixels: pixels, timestamp: t, sequence: sequence, msSinceFFC: msSinceFFC)
+    }
+
+    /// Like a Lepton's telemetry: milliseconds since the last flat-field correction, the first one ten minutes
+    /// before the scene began. (Without it the engine has to take a gap in the frames for a correction, and a busy
+    /// machine that skips frames of a sped-up scene looks like one.)
+    private func telemetry(at t: Double, lastFFC: Double?) -> Int {
+        Int(((t - (lastFFC ?? -600)) * 1000).rounded())
     }
 
     private func drawReference(_ ref: SceneSettings.ReferenceDisc, into truth: inout [Double]) {
