@@ -2,7 +2,7 @@
 /// bookkeeping over the heads the engine sees, frame by frame. One reading per person rests here.
 ///
 /// Real people do not vanish cleanly: a face at the edge of the skin band flickers, someone nods or looks down at a
-/// phone, or bends to a bag. They have left only when no head has been seen for about a second **and** most of
+/// phone, or bends to a bag. They have left only when no head has been seen for half a second **and** most of
 /// the skin in view when they were measured has gone, or when no head has been seen for three seconds. A head that
 /// comes back at the same place, the same size, soon after is the same traveller, not a new one.
 struct TravellerPresence: Sendable {
@@ -16,7 +16,7 @@ struct TravellerPresence: Sendable {
     private var lastPresent = -Double.infinity
 
     /// Frames without a head before the traveller counts as gone (if their body went too), and without one at all.
-    static let leaveFrames = 9
+    static let leaveFrames = 4
     static let longAbsenceFrames = 26
     /// A head back at the same place within this long after its measured traveller left is that traveller.
     static let sameTravellerSeconds = 1.5
