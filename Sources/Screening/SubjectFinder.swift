@@ -8,7 +8,6 @@ struct Subject: Equatable {
     var faceWidth: Int
     var centreX: Double
     var centreY: Double
-    var touchesTop: Bool
     /// The head runs into the left or right border: someone passing close, or standing off the mark.
     var cutBySide: Bool = false
     /// Heads along the top of the outline: two people standing close together form one warm component.
@@ -202,7 +201,7 @@ struct SubjectFinder {
         }
         return Subject(
             area: members.count, headTop: top, headBottom: headBottom, faceWidth: faceWidth,
-            centreX: cx / max(rows, 1), centreY: Double(top + headBottom) / 2, touchesTop: top == 0, cutBySide: cut,
+            centreX: cx / max(rows, 1), centreY: Double(top + headBottom) / 2, cutBySide: cut,
             heads: countHeads(top: top, bottom: bottom), label: label)
     }
 
