@@ -2,10 +2,12 @@
 /// hidden, the day and month of birth hidden; names reduced to initials plus the given name, so staff can address
 /// the traveller without the screen exposing the full name to the queue.
 public enum Masking {
+    /// `079190012345` → `********2345`: the same last 4 characters the store, the export and the supervisor page
+    /// keep, so staff compare one number everywhere. IDs of 4 characters or fewer show nothing.
     public static func id(_ id: String) -> String {
         let chars = Array(id)
-        guard chars.count > 6 else { return String(repeating: "*", count: chars.count) }
-        return String(repeating: "*", count: 6) + String(chars[6...])
+        guard chars.count > 4 else { return String(repeating: "*", count: chars.count) }
+        return String(repeating: "*", count: chars.count - 4) + lastFour(id)
     }
 
     /// `1990-04-15` → `**/**/1990`.

@@ -13,6 +13,9 @@ public struct LaneCore: Sendable {
     /// which things happened, not the order in which two devices' streams delivered them.
     private var heldScans: [Scan] = []
     private var ticksWithoutFrame = 0
+    /// Screening is paused (the reference cannot be trusted): nothing asks a traveller to look at the camera or to
+    /// wait for a reading; they are asked to wait for the staff, who measure by hand.
+    private var isPaused = false
     /// Ticks without any frame after which held scans are released anyway (the camera stalled or is offline).
     static let stalledCameraTicks = 4
 
@@ -43,6 +46,12 @@ public struct LaneCore: Sendable {
 
     /// The instruction to show while nothing is happening.
     public var idlePrompt: Prompt { pairing.config.mode == .scanFirst ? .scanQR : .lookAtCamera }
+
+    /// `prompt`, unless screening is paused and it would send the traveller to the camera.
+    private func unlessPaused(_ prompt: Prompt?) -> Prompt? {
+        guard isPaused, let prompt, prompt == .lookAtCamera || prompt == idlePrompt else { return prompt }
+        return .paused
+    }
 
     public mutating func handle(_ input: Input) -> Step {
         var step = Step()
@@ -100,7 +109,7 @@ public struct LaneCore: Sendable {
         } else if declaration.certificate?.signature == .invalid {
             event.prompt = .certificateInvalid
         } else {
-            event.prompt = pairing.isWaitingForScan ? nil : .lookAtCamera
+            event.prompt = pairing.isWaitingForScan ? nil : unlessPaused(.lookAtCamera)
         }
         step.events.append(event)
         apply(pairing.scanned(scan, declaration: declaration), at: scan.time, into: &step)
@@ -123,18 +132,27 @@ public struct LaneCore: Sendable {
             out.prompt = .retry(reason)
             step.events.append(out)
         case .left:
-            out.prompt = idlePrompt
+            out.prompt = unlessPaused(idlePrompt)
             step.events.append(out)
         case .paused(let reason):
+            isPaused = true
             out.type = .paused
             out.reason = reason.rawValue
             out.prompt = .paused
+            describeReference(&out)
             step.events.append(out)
         case .resumed:
+            isPaused = false
             out.type = .resumed
             out.prompt = idlePrompt
+            describeReference(&out)
             step.events.append(out)
         }
+    }
+
+    private func describeReference(_ event: inout LaneEvent) {
+        event.referenceContrastC = engine.referenceContrastC.map { ($0 * 10).rounded() / 10 }
+        event.sceneC = engine.sceneC.map { ($0 * 10).rounded() / 10 }
     }
 
     private func apply(_ outputs: [Pairing.Output], at t: Double, into step: inout Step) {
@@ -147,7 +165,7 @@ public struct LaneCore: Sendable {
                 if let m = passage.measurement { event.describe(m) }
                 if let d = passage.declaration { event.describe(d) }
                 if passage.outcome == .measuredNoDeclaration { event.prompt = .scanQR }
-                if passage.outcome == .scannedNoReading { event.prompt = .lookAtCamera }
+                if passage.outcome == .scannedNoReading { event.prompt = unlessPaused(.lookAtCamera) }
                 step.events.append(event)
             case .note(let note):
                 var event = LaneEvent(type: .note, lane: laneID, t: t)

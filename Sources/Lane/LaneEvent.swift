@@ -30,6 +30,10 @@ public struct LaneEvent: Sendable, Equatable, Codable {
     public var warnings: [String]?
     public var device: String?
     public var status: DeviceStatus?
+    /// On pauses and resumes: how much warmer the disc reads than its surroundings, and the scene's median (about
+    /// the air at the lane), °C. They tell a technician a hot tent from a covered disc.
+    public var referenceContrastC: Double?
+    public var sceneC: Double?
 
     public enum EventType: String, Sendable, Codable, Equatable {
         case measured, retry, left, paused, resumed
@@ -51,6 +55,7 @@ public struct LaneEvent: Sendable, Equatable, Codable {
         case temperatureC = "temperature_c", skinC = "skin_c", uncertaintyC = "uncertainty_c", thresholdC = "threshold_c"
         case faceWidthPx = "face_width_px", passageID = "passage_id", declarationKind = "declaration_kind"
         case maskedName = "masked_name", maskedID = "masked_id", maskedBirthDate = "masked_birth_date"
+        case referenceContrastC = "reference_contrast_c", sceneC = "scene_c"
     }
 
     /// Adds the masked identity of a declaration.

@@ -33,6 +33,8 @@ public struct Prompt: Sendable, Equatable, Codable {
         case .moving: Prompt(id: "stand-still", vi: "Vui lòng đứng yên", en: "Please stand still")
         case .afterFlatField: Prompt(id: "wait", vi: "Vui lòng chờ trong giây lát", en: "Please wait a moment")
         case .referenceMissing: paused
+        // A reading that cannot be skin cannot rule a fever out: the secondary check, like an uncertain one.
+        case .implausibleReading: uncertain
         case .faceNotReadable:
             Prompt(id: "face-camera", vi: "Vui lòng bỏ kính, mũ và nhìn thẳng", en: "Please remove glasses and hat and look straight ahead")
         }

@@ -69,23 +69,56 @@ public enum LaneDisplayServer {
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// How often an open event stream carries a heartbeat (`event: alive` with the service's clock): a page that
+    /// hears nothing for a few seconds shows "out of service" instead of a verdict it cannot vouch for.
+    static let heartbeatInterval = Duration.seconds(1)
+
     static func events(_ lanes: [LaneInfo], index: Int, hub: LaneEventHub) throws -> Response {
         let info = try lane(lanes, index)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: .init { writer in
-                try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-                let stream = await hub.subscribe(lane: info.id)
+                let chunks = await eventStreamChunks(lane: info.id, hub: hub)
                 // An endless stream would hold the server open past SIGTERM: end it on graceful shutdown.
-                for await event in stream.cancelOnGracefulShutdown() {
-                    let line = String(decoding: try encoder.encode(event), as: UTF8.self)
-                    try await writer.write(ByteBuffer(string: "data: \(line)\n\n"))
+                for await chunk in chunks.cancelOnGracefulShutdown() {
+                    try await writer.write(ByteBuffer(string: chunk))
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// The text of one page's event stream: the retry hint and a first heartbeat, the lane's replayed and live
+    /// events as `data:` lines, and a heartbeat every second. Ends when the hub ends the lane's stream.
+    static func eventStreamChunks(lane: String, hub: LaneEventHub) async -> AsyncStream<String> {
+        let events = await hub.subscribe(lane: lane)
+        let (chunks, sink) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
+        sink.yield("retry: 1000\n\n" + heartbeat())
+        let feeder = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                    for await event in events {
+                        guard let data = try? encoder.encode(event) else { continue }
+                        sink.yield("data: \(String(decoding: data, as: UTF8.self))\n\n")
+                    }
+                    sink.finish()
+                }
+                group.addTask {
+                    while true {
+                        do { try await Task.sleep(for: heartbeatInterval) } catch { return }
+                        sink.yield(heartbeat())
+                    }
+                }
+            }
+        }
+        sink.onTermination = { _ in feeder.cancel() }
+        return chunks
+    }
+
+    static func heartbeat() -> String {
+        "event: alive\ndata: {\"at\":\"\(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))\"}\n\n"
     }
 
     static func thermal(_ lanes: [LaneInfo], index: Int, frames: LatestFrames) throws -> Response {

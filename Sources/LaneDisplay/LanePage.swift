@@ -46,6 +46,8 @@ enum LanePage {
   #verdict.normal { background:var(--ok); }
   #verdict.elevated { background:var(--alarm); }
   #verdict.retry, #verdict.paused, #verdict.uncertain { background:var(--retry); color:#000; }
+  /* Out of service: nothing on this screen can be vouched for; grey and black stripes, unlike any verdict. */
+  #verdict.offline { background:repeating-linear-gradient(135deg, #3a3a3a 0 4vh, #111 4vh 8vh); color:#fff; }
   #icon { font-size:18vh; line-height:1; min-width:18vh; text-align:center; }
   #words { display:flex; flex-direction:column; }
   #title { font-size:8vh; font-weight:900; letter-spacing:0.02em; line-height:1.05; }
@@ -72,7 +74,7 @@ enum LanePage {
 <header><span id="lane"></span><span id="clock"></span><span id="conn">● …</span></header>
 <main>
 <section id="verdict" class="idle" aria-live="assertive">
-  <div id="icon">⌛</div>
+  <div id="icon">●</div>
   <div id="words">
     <div id="title">SẴN SÀNG</div>
     <div id="subtitle">READY</div>
@@ -94,20 +96,33 @@ enum LanePage {
 const CONFIG = __CONFIG__;
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
+// Every icon is a glyph of DejaVu Sans (fonts-dejavu-core, a dependency of the package): a glyph no installed
+// font has draws as an empty box (the browser test checks each one).
 const VERDICTS = {
-  idle:     { icon: "⌛", title: "SẴN SÀNG", sub: "READY" },
+  idle:     { icon: "●", title: "SẴN SÀNG", sub: "READY" },
   normal:   { icon: "✔", title: "BÌNH THƯỜNG", sub: "NORMAL · GO AHEAD" },
   elevated: { icon: "⚠", title: "NHIỆT ĐỘ CAO", sub: "KIỂM TRA LẠI · SECONDARY CHECK" },
   uncertain: { icon: "?", title: "CHƯA CHẮC CHẮN", sub: "KIỂM TRA LẠI · NOT CERTAIN, SECONDARY CHECK" },
   retry:    { icon: "↻", title: "ĐO LẠI", sub: "RETRY" },
-  paused:   { icon: "⏸", title: "TẠM DỪNG ĐO", sub: "SCREENING PAUSED" },
+  paused:   { icon: "❚❚", title: "TẠM DỪNG ĐO", sub: "SCREENING PAUSED" },
+  offline:  { icon: "✖", title: "NGỪNG HOẠT ĐỘNG", sub: "OUT OF SERVICE" },
 };
+// Every glyph the page draws, for the browser test that checks each one has a font.
+window.laneGlyphs = Object.values(VERDICTS).map((v) => v.icon).concat(["✔", "✖", "⚠", "●", "–", "±", "°"]);
+const OFFLINE_PROMPT = { vi: "Vui lòng chờ cán bộ hướng dẫn", en: "Please wait for the staff" };
+// The service sends a heartbeat every second; this long without any message and the page cannot vouch for
+// what it shows.
+const STALE_MS = 3500;
 const REASONS = {
   "too-far": "Quá xa · too far", "too-close": "Quá gần · too close", "one-person-at-a-time": "Nhiều người · several people",
   "moving": "Đang di chuyển · moving", "after-flat-field-correction": "Camera tự hiệu chỉnh · camera recalibrating",
   "reference-missing": "Mất nguồn chuẩn · reference not seen", "reference-moved": "Nguồn chuẩn bị dịch · reference moved",
   "reference-unstable": "Nguồn chuẩn dao động · reference unstable", "face-not-readable": "Không đọc được mặt · face not readable",
   "not-radiometric": "Camera không đo nhiệt · camera not radiometric",
+  "reference-outside-image": "Nguồn chuẩn ngoài khung hình · reference outside the image",
+  "reference-low-contrast": "Nguồn chuẩn không đủ nóng so với xung quanh · reference barely warmer than the scene",
+  "reference-covered": "Nguồn chuẩn bị che · reference covered",
+  "implausible-reading": "Số đo bất thường · implausible reading",
 };
 const DEVICES = [
   ["camera", "Camera"], ["scanner", "Máy quét / Scanner"], ["reference", "Nguồn chuẩn / Reference"],
@@ -119,7 +134,12 @@ for (const [key, label] of DEVICES) {
 }
 // Tell tests and the latency benchmark when each event arrived (wall clock, ms).
 window.laneArrivals = [];
-let idleTimer = null, holdUntil = 0;
+let idleTimer = null, holdUntil = 0, paused = false, offline = true;
+// The service's clock minus this page's (from the heartbeat): an event's age is judged on the service's clock,
+// so a verdict replayed after a reload is as old as it really is.
+let skew = 0;
+const serverNow = () => Date.now() + skew;
+const eventTime = (e) => { const t = e.at ? Date.parse(e.at) : NaN; return isNaN(t) ? serverNow() : t; };
 function setVerdict(kind, temp, unc, reason, threshold) {
   const v = VERDICTS[kind];
   $("verdict").className = kind;
@@ -132,7 +152,12 @@ function setVerdict(kind, temp, unc, reason, threshold) {
   $("threshold").textContent = threshold == null ? "" : "Ngưỡng / threshold " + threshold.toFixed(1) + " °C";
   if (kind !== "normal" && kind !== "elevated") mark(null);
 }
-function setPrompt(p) { if (!p) return; $("prompt-vi").textContent = p.vi; $("prompt-en").textContent = p.en; }
+function setPrompt(p) {
+  if (!p || offline) return;
+  // While screening is paused nothing may ask a traveller to look at the camera: they wait for the staff.
+  if (paused && p.id !== "paused") return;
+  $("prompt-vi").textContent = p.vi; $("prompt-en").textContent = p.en;
+}
 function setPerson(e) {
   const parts = [e.masked_name, e.declaration_kind, e.masked_id, e.masked_birth_date].filter(Boolean);
   $("person").textContent = parts.join(" · ");
@@ -146,7 +171,26 @@ function setStatus(key, state, text) {
 }
 function goIdleLater(ms) {
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => { setVerdict("idle"); setPrompt(CONFIG.lane.idlePrompt); $("person").textContent = ""; }, ms);
+  const idle = () => { if (offline || paused) return; setVerdict("idle"); setPrompt(CONFIG.lane.idlePrompt); $("person").textContent = ""; };
+  if (ms <= 0) idle(); else idleTimer = setTimeout(idle, ms);
+}
+// The page lost the service (or hears nothing from it): no verdict, no device ticks, no image it cannot vouch for.
+function goOffline() {
+  if (offline) return;
+  offline = true; paused = false; holdUntil = 0;
+  clearTimeout(idleTimer);
+  setVerdict("offline");
+  $("prompt-vi").textContent = OFFLINE_PROMPT.vi; $("prompt-en").textContent = OFFLINE_PROMPT.en;
+  $("person").textContent = "";
+  for (const [key] of DEVICES) setStatus(key, "off", "?");
+  $("frame").hidden = true; $("nocam").hidden = false;
+  $("conn").className = "lost"; $("conn").textContent = "● mất kết nối / no connection";
+}
+// Connected again: start from a blank lane; the service replays the devices' states and the lane's last events.
+function goOnline() {
+  offline = false; paused = false; holdUntil = 0;
+  setVerdict("idle"); setPrompt(CONFIG.lane.idlePrompt); $("person").textContent = "";
+  $("conn").className = ""; $("conn").textContent = "● trực tuyến / live";
 }
 // Marks the measurement site (a cross) and the reference disc (a ring) on the thermal image.
 function mark(site) {
@@ -172,6 +216,9 @@ function mark(site) {
 function handle(e) {
   switch (e.type) {
     case "measured":
+      if (paused) break;
+      // A verdict replayed after a reload that is older than any traveller still stands is not shown.
+      if (serverNow() - eventTime(e) > 30000) break;
       // Elevated below the threshold: the band reaches it, so a fever cannot be ruled out; say so, not "high".
       clearTimeout(idleTimer);
       setVerdict(e.verdict === "elevated" && e.temperature_c < e.threshold_c ? "uncertain" : e.verdict, e.temperature_c, e.uncertainty_c, null, e.threshold_c);
@@ -179,15 +226,19 @@ function handle(e) {
       if (e.referenced === true) setStatus("reference", "ok");
       else if (e.referenced === false) setStatus("reference", "bad", "không có · kiểm tra lại tất cả / none · all to secondary check");
       // An elevated verdict stays on screen long enough for busy staff to see it.
-      holdUntil = e.verdict === "elevated" ? Date.now() + 20000 : 0;
+      holdUntil = e.verdict === "elevated" ? eventTime(e) + 20000 : 0;
       break;
     case "retry":
-      if (Date.now() < holdUntil) break;
+      if (paused || serverNow() < holdUntil) break;
       clearTimeout(idleTimer); setVerdict("retry", null, null, e.reason); setPrompt(e.prompt); break;
-    case "paused": setVerdict("paused", null, null, e.reason); setPrompt(e.prompt); setStatus("reference", "bad", REASONS[e.reason] || e.reason); break;
-    case "resumed": setVerdict("idle"); setPrompt(e.prompt); setStatus("reference", "ok"); break;
-    case "left": goIdleLater(Math.max(4000, holdUntil - Date.now())); break;
-    case "scanned": if (Date.now() >= holdUntil) clearTimeout(idleTimer); setPerson(e); setPrompt(e.prompt); break;
+    case "paused":
+      clearTimeout(idleTimer); holdUntil = 0; paused = false;
+      setVerdict("paused", null, null, e.reason); setPrompt(e.prompt); paused = true;
+      setStatus("reference", "bad", REASONS[e.reason] || e.reason); break;
+    case "resumed": paused = false; setVerdict("idle"); setPrompt(e.prompt); setStatus("reference", "ok"); break;
+    // The traveller left: their verdict goes 4 s later (an elevated one after 20 s), counted from when it happened.
+    case "left": goIdleLater(Math.max(eventTime(e) + 4000, holdUntil) - serverNow()); break;
+    case "scanned": if (serverNow() >= holdUntil) clearTimeout(idleTimer); setPerson(e); setPrompt(e.prompt); break;
     case "scan-rejected": setPrompt(e.prompt); break;
     case "passage": if (e.passage_id != null) setStatus("storage", "ok"); if (e.prompt) setPrompt(e.prompt); if (e.masked_name || e.declaration_kind) setPerson(e); break;
     case "note": if (e.prompt) setPrompt(e.prompt); break;
@@ -200,11 +251,18 @@ function handle(e) {
     }
   }
 }
+let source = null, lastMessage = 0;
 function connect() {
-  const source = new EventSource(CONFIG.events);
-  source.onopen = () => { window.laneConnectedAt = Date.now(); $("conn").className = ""; $("conn").textContent = "● trực tuyến / live"; };
-  source.onerror = () => { $("conn").className = "lost"; $("conn").textContent = "● mất kết nối / reconnecting"; };
+  source = new EventSource(CONFIG.events);
+  source.onopen = () => { window.laneConnectedAt = Date.now(); lastMessage = Date.now(); goOnline(); };
+  source.onerror = () => { goOffline(); };
+  // The heartbeat: the service is there, and this is its clock.
+  source.addEventListener("alive", (m) => {
+    lastMessage = Date.now();
+    try { const at = Date.parse(JSON.parse(m.data).at); if (!isNaN(at)) skew = at - Date.now(); } catch (err) { console.error(err); }
+  });
   source.onmessage = (m) => {
+    lastMessage = Date.now();
     let e; try { e = JSON.parse(m.data); } catch (err) { console.error(err); return; }
     window.laneArrivals.push({ t: e.t, type: e.type, at: performance.timeOrigin + performance.now(), sent: e.at ? Date.parse(e.at) : null });
     if (window.laneArrivals.length > 5000) window.laneArrivals.shift();
@@ -220,6 +278,7 @@ function refreshThermal() {
   const next = new Image();
   next.onload = () => {
     thermalBusy = false; thermalFailures = 0;
+    if (offline) return;
     const img = $("frame"); img.src = next.src; img.hidden = false; $("nocam").hidden = true;
     $("marks").setAttribute("viewBox", "0 0 " + next.naturalWidth + " " + next.naturalHeight);
   };
@@ -230,9 +289,15 @@ function refreshThermal() {
   next.src = CONFIG.thermal + "?" + Date.now();
 }
 $("lane").textContent = CONFIG.lane.name;
-setVerdict("idle");
-setPrompt(CONFIG.lane.idlePrompt);
+// Out of service until the service has answered.
+offline = false;
+goOffline();
 mark(null);
+// Silence is loss: a service that hangs, or a connection a proxy keeps open with nothing behind it, turns the
+// screen to "out of service" within STALE_MS; a fresh connection is opened.
+setInterval(() => {
+  if (!offline && Date.now() - lastMessage > STALE_MS) { goOffline(); if (source) source.close(); connect(); }
+}, 500);
 setInterval(() => { $("clock").textContent = new Date().toLocaleTimeString("vi-VN"); }, 1000);
 refreshThermal();
 setInterval(refreshThermal, 500);

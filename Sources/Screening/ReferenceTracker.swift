@@ -21,14 +21,39 @@ struct ReferenceTracker: Sendable {
     private(set) var recent: [Double] = []
     /// The disc's contrast with its surroundings in the last frame read (centi-kelvin).
     private(set) var lastContrastCK = 0.0
+    /// The disc's own reading in the last frame read, and in the last frame it could be trusted (centi-kelvin).
+    private(set) var lastDiscCK: Double?
+    private(set) var lastGoodCK: Double?
+    /// Within this much of its last trusted reading (centi-kelvin) the disc is taken to be still there, at its
+    /// temperature: steady discs vary by a few hundredths of a kelvin.
+    static let sameDiscCK = 50.0
+    /// A scene whose median lies less than this below the set-point (centi-kelvin) is warm enough to drown the disc.
+    static let warmSceneCK = 600.0
 
     enum Status: Equatable {
         case ok(rawCK: Double, stdCK: Double)
         case missing
+        /// The disc reads its own temperature, but its surroundings are as warm.
+        case lowContrast
+        /// Something colder than the disc is where it was.
+        case covered
         case moved
         case unstable(stdCK: Double)
         /// Too little of the disc lies inside the image to read it.
         case outsideImage
+
+        /// Why screening cannot use the disc (nil: it can).
+        var pauseReason: PauseReason? {
+            switch self {
+            case .ok: nil
+            case .missing: .referenceMissing
+            case .lowContrast: .referenceLowContrast
+            case .covered: .referenceCovered
+            case .moved: .referenceMoved
+            case .unstable: .referenceUnstable
+            case .outsideImage: .referenceOutsideImage
+            }
+        }
     }
 
     init(x: Int, y: Int, radius: Int, stabilityLimitC: Double) {
@@ -57,6 +82,27 @@ struct ReferenceTracker: Sendable {
         return Double(inside) >= Self.minVisibleShare * Double(max(total, 1)) && inside >= 3
     }
 
+    /// The scene's median (centi-kelvin) and the disc's set-point, when known: they tell a disc drowned by a hot
+    /// scene from one covered or switched off.
+    var sceneCK: Double?
+    var setpointCK: Double?
+
+    /// Why a disc that does not stand out is not read: still at its own temperature in a scene about as warm
+    /// (low contrast), colder than it was (covered), or nothing to compare with (missing).
+    func missingCause(discCK: Double) -> Status {
+        let atItsTemperature: Bool
+        if let good = lastGoodCK {
+            atItsTemperature = abs(discCK - good) <= Self.sameDiscCK
+        } else if let setpointCK {
+            atItsTemperature = abs(discCK - setpointCK) <= 4 * Self.sameDiscCK
+        } else {
+            atItsTemperature = false
+        }
+        let warmScene = sceneCK.map { scene in (setpointCK ?? lastGoodCK ?? discCK) - scene < Self.warmSceneCK } ?? false
+        if atItsTemperature && warmScene { return .lowContrast }
+        return lastGoodCK == nil ? .missing : .covered
+    }
+
     mutating func update(_ frame: ThermalFrame) -> Status {
         guard isVisible(width: frame.width, height: frame.height) else {
             recent.removeAll()
@@ -79,9 +125,10 @@ struct ReferenceTracker: Sendable {
         guard !inner.isEmpty, ring.count >= 8 else { return .missing }
         let raw = Stats.median(inner), surround = Stats.median(ring)
         lastContrastCK = raw - surround
+        lastDiscCK = raw
         guard raw - surround >= Self.minContrastCK else {
             recent.removeAll()
-            return .missing
+            return missingCause(discCK: raw)
         }
         // Centroid of the warm pixels (above the midpoint between disc and surroundings) near the expected place,
         // against the centroid an unmoved disc would show: at the frame's edge only part of it is visible, and
@@ -109,6 +156,7 @@ struct ReferenceTracker: Sendable {
             return .moved
         }
         recent.append(raw)
+        lastGoodCK = raw
         if recent.count > Self.window { recent.removeFirst(recent.count - Self.window) }
         let std = Stats.standardDeviation(recent)
         if recent.count >= 4 && std > stabilityLimitCK { return .unstable(stdCK: std) }

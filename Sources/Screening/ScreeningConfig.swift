@@ -29,6 +29,10 @@ public struct ScreeningConfig: Sendable, Equatable {
     public var sensorNoiseK = 0.05
     /// A warm area must be this much above the learned background (K) to count as a person.
     public var foregroundThresholdK = 1.0
+    /// Screening temperatures skin can have: the inner eye corner reads 34–38 °C in people indoors and up to about
+    /// 41 °C in high fever; a face just in from 5 °C air can read near 30 °C for minutes. Outside this range the
+    /// reading is wrong, not the traveller: a retry to the secondary check, never a verdict.
+    public static let plausibleC = 30.0...43.0
     /// Relative mode (off by default): the threshold also follows the lane's recent normal readings.
     public var relative: RelativeThreshold?
     /// The camera's bad pixels in the upright image (from `camera pixels`), repaired before anything else.

@@ -104,18 +104,18 @@ public struct ScreeningEngine: Sendable {
         }
 
         var referenceRaw: Double?, referenceStd = 0.0
-        if locator != nil { setPause(.referenceMissing, into: &events) }
+        if locator != nil { setPause(sceneDrownsDisc ? .referenceLowContrast : .referenceMissing, into: &events) }
         if var tracker = reference {
+            tracker.sceneCK = finder.roomCK > 0 ? finder.roomCK : nil
+            tracker.setpointCK = CentiKelvin.fromCelsius(config.referenceSetpointC)
             switch tracker.update(frame) {
             case .ok(let raw, let std):
                 referenceRaw = raw
                 referenceStd = std
                 referenceLostFrames = 0
                 setPause(nil, into: &events)
-            case .missing: setPause(.referenceMissing, into: &events)
-            case .moved: setPause(.referenceMoved, into: &events)
-            case .unstable: setPause(.referenceUnstable, into: &events)
             case .outsideImage: setPause(.referenceOutsideImage, immediately: true, into: &events)
+            case let status: setPause(status.pauseReason, into: &events)
             }
             reference = tracker
             if referenceRaw == nil && config.reference == .auto {
@@ -244,6 +244,14 @@ public struct ScreeningEngine: Sendable {
                 referenceStdCK: referenceStd))
         if window.count >= config.stableFrames {
             let reading = measurement(at: t, referenced: referenceRaw != nil)
+            guard ScreeningConfig.plausibleC.contains(reading.temperatureC) else {
+                window.removeAll()
+                if announcedRetry != .implausibleReading {
+                    announcedRetry = .implausibleReading
+                    events.append(.retry(.implausibleReading))
+                }
+                return events
+            }
             if reading.verdict == .normal { relative?.learn(normal: reading.temperatureC) }
             events.append(.measured(reading))
             presence.wasMeasured(subject, skinArea: skinArea)
@@ -307,6 +315,22 @@ public struct ScreeningEngine: Sendable {
 
     /// The blackbody the engine reads (configured or found), in the upright image.
     public var referenceDisc: (x: Int, y: Int, radius: Int)? { reference.map { ($0.x, $0.y, $0.radius) } }
+
+    /// The scene's median, about the air's temperature at the lane (°C; nil before the first frame).
+    public var sceneC: Double? { finder.roomCK > 0 ? CentiKelvin.celsius(finder.roomCK) : nil }
+
+    /// How much warmer the disc reads than the ring around it (°C; nil before it has been read). The engine needs
+    /// 1 °C; below about 3 °C a warm scene is close to drowning it.
+    public var referenceContrastC: Double? {
+        guard let tracker = reference, tracker.lastDiscCK != nil else { return nil }
+        return tracker.lastContrastCK / 100
+    }
+
+    /// While searching for the disc: the scene is within a few kelvin of its set-point, too warm for a disc to
+    /// stand out.
+    private var sceneDrownsDisc: Bool {
+        finder.roomCK > 0 && CentiKelvin.fromCelsius(config.referenceSetpointC) - finder.roomCK < ReferenceTracker.warmSceneCK
+    }
 
     /// Why screening is paused right now, if it is.
     public var pausedReason: PauseReason? { pause }

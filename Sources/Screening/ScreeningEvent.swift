@@ -75,10 +75,19 @@ public enum RetryReason: String, Sendable, Codable, Equatable, CaseIterable {
     case afterFlatField = "after-flat-field-correction"
     case referenceMissing = "reference-missing"
     case faceNotReadable = "face-not-readable"
+    /// The corrected reading lies outside what skin can be (`ScreeningConfig.plausibleC`): a disc read wrong, a
+    /// hot drink held to the face, a traveller off a motorbike in the cold. Not a verdict: the staff check.
+    case implausibleReading = "implausible-reading"
 }
 
 public enum PauseReason: String, Sendable, Codable, Equatable, CaseIterable {
+    /// The disc is not seen where it should be, and nothing says why (switched off, removed, never there).
     case referenceMissing = "reference-missing"
+    /// The disc reads its own temperature but the scene around it is nearly as warm (a hot tent, sun on the
+    /// housing): raise the set-point or shade the disc.
+    case referenceLowContrast = "reference-low-contrast"
+    /// Something colder than the disc is in front of it (a hand, a bag, a traveller standing too close).
+    case referenceCovered = "reference-covered"
     case referenceMoved = "reference-moved"
     case referenceUnstable = "reference-unstable"
     /// The configured place of the disc lies outside the (turned) image: a position from another rotation, a typo.

@@ -59,7 +59,7 @@ struct CalibrateCommand: AsyncParsableCommand {
                 firstT = t0
                 switch survey.add(frame) {
                 case .searching: progress.show("looking for the reference… \(format(frame.timestamp - t0, 0)) s", at: frame.timestamp)
-                case .lost: progress.show("the reference was lost (covered or moved): starting over", at: frame.timestamp)
+                case .lost(let reason): progress.show("the reference was lost (\(reason.rawValue)): starting over", at: frame.timestamp)
                 case .measuring(let x, let y, let r, let samples):
                     let noise = survey.result.map { " noise \(format($0.noiseC, 3)) °C" } ?? ""
                     progress.show("reference at (\(x), \(y)) radius \(r): \(samples) readings\(noise)", at: frame.timestamp)

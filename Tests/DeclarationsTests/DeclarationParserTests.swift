@@ -82,8 +82,13 @@ import Testing
         #expect(throws: DeclarationError.tooLong(bytes: 5000)) { try parser.parse(String(repeating: "x", count: 5000)) }
     }
 
-    @Test func maskingFollowsThe1405Rule() {
-        #expect(Masking.id("079190012345") == "******012345")
+    /// QĐ 1405 masks at least the first 6 characters; the lane shows only the last 4, the same the store, the export
+    /// and the supervisor page keep, so staff compare one number everywhere.
+    @Test func maskingIsStricterThan1405AndShowsTheStoredFour() {
+        #expect(Masking.id("079190012345") == "********2345")
+        // The page shows the same 4 characters the store keeps.
+        #expect(Masking.id("079190012345").hasSuffix(Masking.lastFour("079190012345")))
+        #expect(Masking.id("1234") == "****")
         #expect(Masking.dateOfBirth("1990-04-15") == "**/**/1990")
         #expect(Masking.name("Nguyễn Thị Ánh Tuyết") == "N. T. Á. Tuyết")
         #expect(Masking.lastFour("079190012345") == "2345")

@@ -48,6 +48,34 @@ import Thermal
         }
     }
 
+    /// With the reference gone screening pauses; from then on a scan, a traveller leaving or a passage without a
+    /// reading must not send anyone to the camera: every prompt asks them to wait for the staff.
+    @Test(arguments: PairingMode.allCases) func whilePausedEveryPromptAsksToWaitForTheStaff(mode: PairingMode) {
+        var screening = ScreeningConfig()
+        screening.reference = .region(x: 20, y: 100, radius: 6)  // the simulated disc is at (148, 100)
+        var pairing = PairingConfig()
+        pairing.mode = mode
+        pairing.windowSeconds = 2
+        var core = LaneCore(laneID: "l", screening: screening, pairing: pairing)
+        var simulator = SceneSimulator(travellers: SceneScript.queue(count: 2, feverShare: 0, seed: 1))
+        var events: [LaneEvent] = []
+        var scanned = false
+        playScene(&simulator, until: 16) { frame in
+            events += core.handle(.frame(frame)).events
+            if !scanned, events.contains(where: { $0.type == .paused }) {
+                scanned = true
+                let payload = "079190012345||Người Thử|15041990|Nam|Hà Nội|01072021"
+                events += core.handle(.scan(Scan(time: frame.timestamp, payload: payload, device: "s", transport: "simulated"))).events
+            }
+            events += core.handle(.tick(frame.timestamp)).events
+        }
+        let afterPause = events.drop { $0.type != .paused }
+        #expect(afterPause.first?.reason == "reference-missing")
+        #expect(afterPause.contains { $0.type == .scanned } && afterPause.contains { $0.type == .passage })
+        let prompts = afterPause.compactMap(\.prompt)
+        #expect(!prompts.isEmpty && prompts.allSatisfy { $0 == .paused }, "\(afterPause.map { "\($0.type) \($0.prompt?.id ?? "-")" })")
+    }
+
     @Test func aBadScanIsRejectedWithAPromptAndNothingIsPaired() {
         var core = LaneCore(laneID: "l", screening: ScreeningConfig(), pairing: PairingConfig())
         #expect(core.handle(.scan(Scan(time: 1, payload: "bad\u{0}data", device: "s", transport: "hid-pos"))).isEmpty)

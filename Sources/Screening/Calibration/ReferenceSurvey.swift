@@ -7,8 +7,9 @@ public struct ReferenceSurvey: Sendable {
         case searching
         /// Reading the disc: samples so far.
         case measuring(x: Int, y: Int, radius: Int, samples: Int)
-        /// The disc was lost while being read (covered, moved); the survey starts over.
-        case lost
+        /// The disc was lost while being read, and why (covered, moved, drowned by a warm scene); the survey
+        /// starts over.
+        case lost(PauseReason)
     }
 
     public let setpointC: Double
@@ -40,11 +41,13 @@ public struct ReferenceSurvey: Sendable {
             locator = nil
         }
         guard var reader = tracker else { return .searching }
+        reader.sceneCK = SubjectFinder.median(of: frame.pixels)
+        reader.setpointCK = CentiKelvin.fromCelsius(setpointC)
         let status = reader.update(frame)
         tracker = reader
         guard case .ok(let raw, _) = status else {
             samples.removeAll()
-            return .lost
+            return .lost(status.pauseReason ?? .referenceMissing)
         }
         samples.append((frame.timestamp, raw, reader.lastContrastCK))
         return .measuring(x: reader.x, y: reader.y, radius: reader.radius, samples: samples.count)
