@@ -177,8 +177,9 @@ let package = Package(
         .testTarget(
             name: "LaneDisplayTests",
             dependencies: [
-                "LaneDisplay", "Lane", "TestSupport", "Store", "Thermal", "HeadlessBrowser", .product(name: "Logging", package: "swift-log"),
+                "LaneDisplay", "Lane", "Screening", "TestSupport", "Store", "Thermal", "HeadlessBrowser", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: settings),
         // Both ends of the provincial link against a real PostgreSQL (Tests/postgres/with-postgres.sh, run by make test).

@@ -163,6 +163,13 @@ function setPerson(e) {
   $("person").textContent = parts.join(" · ");
   if (e.warnings) { const w = document.createElement("span"); w.className = "warn"; w.textContent = "  ⚠ " + e.warnings.join("; "); $("person").appendChild(w); }
 }
+// The disc's contrast with the scene and the scene's temperature: a technician tells a hot tent from a covered disc.
+function referenceFigures(e) {
+  const parts = [];
+  if (e.reference_contrast_c != null) parts.push("Δ " + e.reference_contrast_c.toFixed(1) + " °C");
+  if (e.scene_c != null) parts.push("cảnh / scene " + e.scene_c.toFixed(1) + " °C");
+  return parts.length ? " (" + parts.join(", ") + ")" : "";
+}
 function setStatus(key, state, text) {
   const el = $("st-" + key); if (!el) return;
   const label = DEVICES.find((d) => d[0] === key)[1];
@@ -234,7 +241,7 @@ function handle(e) {
     case "paused":
       clearTimeout(idleTimer); holdUntil = 0; paused = false;
       setVerdict("paused", null, null, e.reason); setPrompt(e.prompt); paused = true;
-      setStatus("reference", "bad", REASONS[e.reason] || e.reason); break;
+      setStatus("reference", "bad", (REASONS[e.reason] || e.reason) + referenceFigures(e)); break;
     case "resumed": paused = false; setVerdict("idle"); setPrompt(e.prompt); setStatus("reference", "ok"); break;
     // The traveller left: their verdict goes 4 s later (an elevated one after 20 s), counted from when it happened.
     case "left": goIdleLater(Math.max(eventTime(e) + 4000, holdUntil) - serverNow()); break;
@@ -254,14 +261,17 @@ function handle(e) {
 let source = null, lastMessage = 0;
 function connect() {
   source = new EventSource(CONFIG.events);
-  source.onopen = () => { window.laneConnectedAt = Date.now(); lastMessage = Date.now(); goOnline(); };
+  // Open is not enough: the page is live from the service's first heartbeat (which comes before its replay).
+  source.onopen = () => { lastMessage = Date.now(); };
   source.onerror = () => { goOffline(); };
   // The heartbeat: the service is there, and this is its clock.
   source.addEventListener("alive", (m) => {
     lastMessage = Date.now();
+    if (offline) { window.laneConnectedAt = Date.now(); goOnline(); }
     try { const at = Date.parse(JSON.parse(m.data).at); if (!isNaN(at)) skew = at - Date.now(); } catch (err) { console.error(err); }
   });
   source.onmessage = (m) => {
+    if (offline) return;
     lastMessage = Date.now();
     let e; try { e = JSON.parse(m.data); } catch (err) { console.error(err); return; }
     window.laneArrivals.push({ t: e.t, type: e.type, at: performance.timeOrigin + performance.now(), sent: e.at ? Date.parse(e.at) : null });
@@ -296,7 +306,7 @@ mark(null);
 // Silence is loss: a service that hangs, or a connection a proxy keeps open with nothing behind it, turns the
 // screen to "out of service" within STALE_MS; a fresh connection is opened.
 setInterval(() => {
-  if (!offline && Date.now() - lastMessage > STALE_MS) { goOffline(); if (source) source.close(); connect(); }
+  if (Date.now() - lastMessage > STALE_MS) { lastMessage = Date.now(); goOffline(); if (source) source.close(); connect(); }
 }, 500);
 setInterval(() => { $("clock").textContent = new Date().toLocaleTimeString("vi-VN"); }, 1000);
 refreshThermal();

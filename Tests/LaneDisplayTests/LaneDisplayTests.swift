@@ -52,6 +52,16 @@ import Thermal
         }
     }
 
+    /// A page tells a live service from a dead one by the heartbeat: one at once, then one a second, kept apart
+    /// from the lane's events.
+    @Test func theEventStreamCarriesAHeartbeatApartFromTheLanesEvents() async throws {
+        try await Self.withServer(hub: LaneEventHub()) { port in
+            let reader = try SSETestReader(port: port, path: "/events")
+            #expect(await waitUntil(seconds: 30) { reader.heartbeats >= 3 }, "heartbeats: \(reader.heartbeats)")
+            #expect(reader.dataLines.isEmpty, "a heartbeat is not a lane event: \(reader.dataLines)")
+        }
+    }
+
     @Test func eventsReachOnlyTheirLaneAndLateJoinersSeeRecentOnes() async throws {
         let hub = LaneEventHub()
         var before = LaneEvent(type: .paused, lane: "lane-2", t: 1)

@@ -94,6 +94,7 @@ public enum HTTPTestClient {
 /// Reads a server-sent event stream on its own thread and keeps every `data:` line.
 public final class SSETestReader: Sendable {
     private let lines = Mutex<[String]>([])
+    private let alive = Atomic<Int>(0)
     private let finished = Atomic<Bool>(false)
     private let socket: Int32
 
@@ -105,6 +106,8 @@ public final class SSETestReader: Sendable {
             // Split on the byte 0x0A: as Characters, "\r\n" is one grapheme and would hide the line break
             // between a chunk-size line and the data line that follows it.
             var pending: [UInt8] = []
+            // Inside a named event (`event: alive`, the heartbeat) until the blank line that ends it.
+            var named = false
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let n = recv(fd, &buffer, buffer.count, 0)
@@ -117,14 +120,27 @@ public final class SSETestReader: Sendable {
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = String(decoding: pending[..<newline], as: UTF8.self)
                     pending.removeSubrange(...newline)
-                    if line.hasPrefix("data: ") { self.lines.withLock { $0.append(String(line.dropFirst(6))) } }
+                    if line.hasPrefix("event: ") {
+                        named = true
+                    } else if line.hasPrefix("data: ") {
+                        if named {
+                            self.alive.add(1, ordering: .relaxed)
+                        } else {
+                            self.lines.withLock { $0.append(String(line.dropFirst(6))) }
+                        }
+                    } else if line.isEmpty || line == "\r" {
+                        named = false
+                    }
                 }
             }
             self.finished.store(true, ordering: .sequentiallyConsistent)
         }
     }
 
-    /// The `data:` payloads received so far.
+    /// Heartbeats (`event: alive`) received so far.
+    public var heartbeats: Int { alive.load(ordering: .relaxed) }
+
+    /// The `data:` payloads of lane events (unnamed events) received so far.
     public var dataLines: [String] { lines.withLock { $0 } }
     /// True once the server closed the stream.
     public var isFinished: Bool { finished.load(ordering: .sequentiallyConsistent) }
