@@ -90,17 +90,11 @@ struct ReferenceTracker: Sendable {
     /// Why a disc that does not stand out is not read: still at its own temperature in a scene about as warm
     /// (low contrast), colder than it was (covered), or nothing to compare with (missing).
     func missingCause(discCK: Double) -> Status {
-        let atItsTemperature: Bool
-        if let good = lastGoodCK {
-            atItsTemperature = abs(discCK - good) <= Self.sameDiscCK
-        } else if let setpointCK {
-            atItsTemperature = abs(discCK - setpointCK) <= 4 * Self.sameDiscCK
-        } else {
-            atItsTemperature = false
-        }
         let warmScene = sceneCK.map { scene in (setpointCK ?? lastGoodCK ?? discCK) - scene < Self.warmSceneCK } ?? false
-        if atItsTemperature && warmScene { return .lowContrast }
-        return lastGoodCK == nil ? .missing : .covered
+        // Never seen: a warm scene is the likely cause (the camera's own scale may be a few kelvin off, so the
+        // disc's reading is not compared with its set-point).
+        guard let good = lastGoodCK else { return warmScene ? .lowContrast : .missing }
+        return warmScene && abs(discCK - good) <= Self.sameDiscCK ? .lowContrast : .covered
     }
 
     mutating func update(_ frame: ThermalFrame) -> Status {

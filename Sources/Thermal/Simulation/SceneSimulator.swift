@@ -147,7 +147,9 @@ public struct SceneSimulator: Sendable {
                 for x in max(0, x0)...max(0, min(w - 1, x0 + box.width)) { truth[y * w + x] = warm }
             }
         }
-        let housing = CentiKelvin.fromCelsius(settings.ambientC + 2)
+        // The disc's bezel, 2 K above the air, but like the box never warmer than halfway from the air to the disc
+        // (in a 34 °C tent it was hotter than a 35 °C disc).
+        let housing = CentiKelvin.fromCelsius(settings.ambientC + min(2, (ref.temperatureC - settings.ambientC) / 2))
         let half = ref.radius + 3
         for y in max(0, ref.y - half)...max(0, min(h - 1, ref.y + half)) {
             for x in max(0, ref.x - half)...max(0, min(w - 1, ref.x + half)) {
