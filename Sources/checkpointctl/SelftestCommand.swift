@@ -140,13 +140,19 @@ struct SelftestCommand: AsyncParsableCommand {
         }
         report("camera \(lane.id)", count >= 3, count >= 3 ? "\(count) frames \(size) in \(Int(seconds)) s" : "\(count) frame(s) in \(Int(seconds)) s: is it plugged in? (checkpointctl camera list)")
         guard let survey else { return }
+        let scene = survey.sceneC.map { String(format: "scene %.1f °C", $0) } ?? "no frames"
         if let result = survey.result {
-            let steady = result.noiseC <= 0.1 && result.contrastC > 0.5
-            report(
-                "reference \(lane.id)", steady,
-                String(format: "disc at (%d, %d), noise %.3f °C, %.1f °C above the scene", result.x, result.y, result.noiseC, result.contrastC))
+            let steady = result.noiseC <= ReferenceSurvey.maxNoiseC && result.contrastC >= ReferenceSurvey.minComfortableContrastC
+            var detail = String(
+                format: "disc at (%d, %d), noise %.3f °C, %.1f °C above its surroundings; %@", result.x, result.y, result.noiseC,
+                result.contrastC, scene)
+            if result.contrastC < ReferenceSurvey.minComfortableContrastC {
+                detail += String(format: ": less than %.0f °C of contrast, raise the set-point or shade the disc (hardware-notes.md, Environment)", ReferenceSurvey.minComfortableContrastC)
+            }
+            report("reference \(lane.id)", steady, detail)
         } else {
-            report("reference \(lane.id)", false, "no steady disc at the configured place (checkpointctl calibrate reference)")
+            let cause = survey.lastLost.map { "\($0.rawValue)" } ?? "not seen"
+            report("reference \(lane.id)", false, "no steady disc at the configured place (\(cause); \(scene)): checkpointctl calibrate reference")
         }
     }
 

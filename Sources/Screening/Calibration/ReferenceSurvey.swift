@@ -16,6 +16,10 @@ public struct ReferenceSurvey: Sendable {
     private var locator: ReferenceLocator?
     private var tracker: ReferenceTracker?
     private var samples: [(t: Double, rawCK: Double, contrastCK: Double)] = []
+    /// The scene's median in the last frame (°C): about the air at the lane.
+    public private(set) var sceneC: Double?
+    /// Why the disc was last lost, if it was.
+    public private(set) var lastLost: PauseReason?
 
     /// `region`: where the disc is, when the technician knows (nil: found as the engine finds it).
     public init(region: (x: Int, y: Int, radius: Int)? = nil, setpointC: Double) {
@@ -40,14 +44,17 @@ public struct ReferenceSurvey: Sendable {
             tracker = Self.tracker(found.x, found.y, found.radius)
             locator = nil
         }
+        let sceneCK = SubjectFinder.median(of: frame.pixels)
+        sceneC = CentiKelvin.celsius(sceneCK)
         guard var reader = tracker else { return .searching }
-        reader.sceneCK = SubjectFinder.median(of: frame.pixels)
+        reader.sceneCK = sceneCK
         reader.setpointCK = CentiKelvin.fromCelsius(setpointC)
         let status = reader.update(frame)
         tracker = reader
         guard case .ok(let raw, _) = status else {
             samples.removeAll()
-            return .lost(status.pauseReason ?? .referenceMissing)
+            lastLost = status.pauseReason ?? .referenceMissing
+            return .lost(lastLost!)
         }
         samples.append((frame.timestamp, raw, reader.lastContrastCK))
         return .measuring(x: reader.x, y: reader.y, radius: reader.radius, samples: samples.count)
@@ -69,6 +76,9 @@ public struct ReferenceSurvey: Sendable {
     }
 
     public static let minSamples = 10
+    /// Below this contrast with its surroundings (°C) the disc is read, but a little more warmth in the scene (the
+    /// afternoon sun on a tent) drowns it: selftest fails it.
+    public static let minComfortableContrastC = 3.0
     /// A reference noisier than this about its trend is not fit to correct readings to 0.1 °C.
     public static let maxNoiseC = 0.1
     /// A drift faster than this means the camera has not warmed up yet (readings stay corrected, but wait).
