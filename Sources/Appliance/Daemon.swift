@@ -3,6 +3,8 @@ import Devices
 import Foundation
 import Logging
 import ServiceLifecycle
+import Screening
+import Thermal
 
 /// `checkpointd --config FILE`: the lane service's entry point, kept here so the executable is a few lines.
 public enum Daemon {
@@ -91,6 +93,19 @@ extension ApplianceConfig {
         guard let text = String(validating: data, as: UTF8.self) else {
             throw ConfigError(key: "", line: nil, message: "the file is not UTF-8 text")
         }
-        return try parse(text)
+        let config = try parse(text)
+        // A recording's size is in its header: a disc placed outside the (turned) recording is refused as
+        // the configuration's other mistakes are. An unreadable recording is the replay camera's to report.
+        for (index, lane) in config.lanes.enumerated() {
+            guard case .replay(let replay) = lane.camera, case .region(let x, let y, radius: _) = lane.screening.reference,
+                let header = try? CPTVFile.read(path: replay.file).header
+            else { continue }
+            let size = replay.orientation.outputSize(width: header.width, height: header.height)
+            guard !(0..<size.width).contains(x) || !(0..<size.height).contains(y) else { continue }
+            throw ConfigError(
+                key: "lane[\(index + 1)].screening.\((0..<size.width).contains(x) ? "reference_y" : "reference_x")", line: nil,
+                message: "(\(x), \(y)) is outside the recording's \(size.width)×\(size.height) image\(rotationNote(lane.camera)): x must be 0–\(size.width - 1) and y 0–\(size.height - 1)")
+        }
+        return config
     }
 }

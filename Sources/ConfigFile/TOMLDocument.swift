@@ -38,7 +38,11 @@ package enum TOMLDocument {
     package static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
         let root = TOMLTable(line: 0)
         var current = root
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).enumerated().makeIterator()
+        // Files saved on Windows: a UTF-8 byte-order mark first, and CRLF line ends (in Swift "\r\n" is one
+        // Character, so splitting on "\n" alone would read the whole file as one line).
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map(String.init).enumerated().makeIterator()
         while let (index, raw) = lines.next() {
             let number = index + 1
             var line = stripComment(raw).trimmingWhitespace()

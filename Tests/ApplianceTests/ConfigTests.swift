@@ -226,3 +226,51 @@ func temporaryDirectoryForConfig() -> String {
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+/// What a technician at a new lane types and saves: a sideways camera, a disc's place from another rotation,
+/// a file saved on Windows, two listeners on one port.
+@Suite struct FieldConfigTests {
+    static func lane(_ camera: String, screening: String? = nil) -> String {
+        "[[lane]]\nid = \"l\"\n[lane.camera]\n\(camera)\n[lane.scanner]\nsource = \"none\"\n" + (screening.map { "[lane.screening]\n\($0)\n" } ?? "")
+    }
+
+    @Test func aDiscPlacedOutsideTheTurnedImageIsRefusedWithTheImagesSize() {
+        // A Lepton turned sideways delivers 120×160: x = 148 is outside it.
+        let sideways = "source = \"v4l2\"\nusb_id = \"1e4e:0100\"\nprofile = \"lepton\"\nrotation = 90"
+        let e = ConfigTests.error(Self.lane(sideways, screening: "reference = \"region\"\nreference_x = 148\nreference_y = 100"))
+        #expect(e?.key == "lane[1].screening.reference_x")
+        #expect(e?.message == "(148, 100) is outside the camera's 120×160 image (after rotation = 90): x must be 0–119 and y 0–159", "\(e?.description ?? "accepted")")
+        // The same place on the upright camera is fine, and so is a turned one where it fits.
+        #expect(ConfigTests.error(Self.lane("source = \"v4l2\"\nprofile = \"lepton\"", screening: "reference = \"region\"\nreference_x = 148\nreference_y = 100")) == nil)
+        #expect(ConfigTests.error(Self.lane(sideways, screening: "reference = \"region\"\nreference_x = 100\nreference_y = 148")) == nil)
+        // The simulator's image is 160×120.
+        #expect(ConfigTests.error(Self.lane("source = \"simulated\"", screening: "reference_y = 130"))?.key == "lane[1].screening.reference_y")
+    }
+
+    @Test func aRealCameraNeverInheritsTheSimulatorsDisc() throws {
+        // No [lane.screening]: the engine finds the disc itself.
+        let auto = try ApplianceConfig.parse(Self.lane("source = \"v4l2\"\nusb_id = \"1e4e:0100\""))
+        #expect(auto.lanes[0].screening.reference == .auto)
+        // A region needs its place.
+        let e = ConfigTests.error(Self.lane("source = \"v4l2\"", screening: "reference = \"region\"\nreference_y = 100"))
+        #expect(e?.key == "lane[1].screening.reference_x" && e?.message.contains("is required") == true, "\(e?.description ?? "accepted")")
+        // The simulated camera's disc is where the simulator draws it.
+        let simulated = try ApplianceConfig.parse(ConfigTests.minimal)
+        #expect(simulated.lanes[0].screening.reference == .region(x: 148, y: 100, radius: 6))
+    }
+
+    @Test func aFileSavedOnWindowsIsReadLikeAnyOther() throws {
+        let text = "[checkpoint]\nname = \"Chốt A\"\n" + ConfigTests.minimal + "\n[lane.screening]\nthreshold_c = 37.8\n"
+        let windows = "\u{FEFF}" + text.replacingOccurrences(of: "\n", with: "\r\n")
+        let config = try ApplianceConfig.parse(windows)
+        #expect(config.checkpointName == "Chốt A" && config.lanes[0].screening.thresholdC == 37.8)
+        // Mistakes keep their line numbers.
+        let e = ConfigTests.error("\u{FEFF}" + (ConfigTests.minimal + "\n[lane.screening]\nthreshhold_c = 37.5\n").replacingOccurrences(of: "\n", with: "\r\n"))
+        #expect(e?.line == 6 && e?.key == "lane[1].screening.threshhold_c", "\(e?.description ?? "accepted")")
+    }
+
+    @Test func theLanePageAndTheSupervisorNeedTwoPorts() {
+        let e = ConfigTests.error(ConfigTests.minimal + "\n[display]\nport = 8090\n[supervisor]\nport = 8090\ntoken = \"0123456789abcdef0123\"\n")
+        #expect(e?.key == "supervisor.port" && e?.message.contains("8090 is also the lane page's port") == true, "\(e?.description ?? "accepted")")
+    }
+}

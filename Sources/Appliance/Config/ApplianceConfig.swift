@@ -140,6 +140,11 @@ public struct ApplianceConfig: Sendable {
         }
         if let supervisor = try root.table("supervisor") {
             config.supervisor = try parseSupervisor(supervisor)
+            if let port = config.supervisor?.port, port != 0, port == config.displayPort {
+                throw ConfigError(
+                    key: supervisor.key("port"), line: supervisor.table["port"]?.line,
+                    message: "\(port) is also the lane page's port ([display] port): the two listeners need two ports")
+            }
         }
         if let uplink = try root.table("uplink") {
             config.uplink = try parseUplink(uplink, lanes: config.lanes)
@@ -317,6 +322,46 @@ public struct ApplianceConfig: Sendable {
             recorded: try table?.optionalString("recorded"))
     }
 
+    /// The upright image a lane's camera delivers, when the configuration alone tells it (a simulated camera, or a
+    /// V4L2 camera with its profile named); nil when only the camera can (`profile = "auto"`, a recording).
+    public static func imageSize(of camera: CameraConfig) -> CameraProfile.Size? {
+        switch camera {
+        case .simulated:
+            let scene = SceneSettings()
+            return CameraProfile.Size(scene.width, scene.height)
+        case .v4l2(let settings):
+            guard let profile = settings.profile, let stream = profile.streamSizes.first else { return nil }
+            let image = profile.imageSize(for: stream)
+            let turned = settings.orientation.outputSize(width: image.width, height: image.height)
+            return CameraProfile.Size(turned.width, turned.height)
+        case .replay:
+            return nil
+        }
+    }
+
+    /// A disc's place must lie in the turned image: a position written for another rotation is refused here, with
+    /// the image's size, instead of pausing the lane for good.
+    static func checkPlace(
+        _ reference: ScreeningConfig.ReferenceMode, in size: CameraProfile.Size, camera: CameraConfig, reader: ConfigReader
+    ) throws(ConfigError) {
+        guard case .region(let x, let y, _) = reference else { return }
+        let key = (0..<size.width).contains(x) ? "reference_y" : "reference_x"
+        guard !(0..<size.width).contains(x) || !(0..<size.height).contains(y) else { return }
+        throw ConfigError(
+            key: reader.key(key), line: reader.table[key]?.line ?? reader.table["reference"]?.line,
+            message: "(\(x), \(y)) is outside the camera's \(size.width)×\(size.height) image\(rotationNote(camera)): x must be 0–\(size.width - 1) and y 0–\(size.height - 1)")
+    }
+
+    static func rotationNote(_ camera: CameraConfig) -> String {
+        let orientation: Orientation
+        switch camera {
+        case .simulated: return ""
+        case .v4l2(let settings): orientation = settings.orientation
+        case .replay(let settings): orientation = settings.orientation
+        }
+        return orientation.rotation == 0 ? "" : " (after rotation = \(orientation.rotation))"
+    }
+
     /// Where `make deb` installs the rendered prompts.
     public static let defaultPromptDirectory = "/usr/share/checkpoint-lane/prompts"
 
@@ -339,18 +384,34 @@ public struct ApplianceConfig: Sendable {
             if let parsed = try parseScanner(scanner, camera: camera) { scanners.append(parsed) }
         }
 
-        // Defaults are ScreeningConfig's own, written once there.
+        // Defaults are ScreeningConfig's own, written once there. The reference: a simulated camera's disc is where
+        // the simulator draws it; a real camera's is found by the engine ("auto") unless its place is given.
         var screening = ScreeningConfig()
+        let simulated: Bool
+        if case .simulated = camera { simulated = true } else { simulated = false }
+        screening.reference = simulated ? .region(x: simulatedReference.x, y: simulatedReference.y, radius: simulatedReference.radius) : .auto
         if let s = try lane.table("screening") {
             screening.thresholdC = try s.double("threshold_c", default: screening.thresholdC, range: 34.0...39.0, step: 0.1)
             screening.offsetC = try s.double("offset_c", default: screening.offsetC, range: -5...5)
-            switch try s.oneOf("reference", ["region", "auto", "none"], default: "region") {
+            switch try s.oneOf("reference", ["region", "auto", "none"], default: simulated ? "region" : "auto") {
             case "auto": screening.reference = .auto
             case "region":
+                func place(_ key: String, simulatedDefault: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {
+                    if simulated { return try s.int(key, default: simulatedDefault, range: range) }
+                    guard s.table[key] != nil else {
+                        throw ConfigError(
+                            key: s.key(key), line: s.table["reference"]?.line,
+                            message: "is required with reference = \"region\" (the disc's place in the upright image; or reference = \"auto\")")
+                    }
+                    return try s.int(key, default: 0, range: range)
+                }
                 screening.reference = .region(
-                    x: try s.int("reference_x", default: simulatedReference.x, range: 0...1023),
-                    y: try s.int("reference_y", default: simulatedReference.y, range: 0...1023),
+                    x: try place("reference_x", simulatedDefault: simulatedReference.x, range: 0...1023),
+                    y: try place("reference_y", simulatedDefault: simulatedReference.y, range: 0...1023),
                     radius: try s.int("reference_radius_px", default: simulatedReference.radius, range: 2...40))
+                if let size = imageSize(of: camera) {
+                    try checkPlace(screening.reference, in: size, camera: camera, reader: s)
+                }
             default: screening.reference = .none
             }
             if try s.bool("relative_mode", default: false) {
@@ -367,8 +428,6 @@ public struct ApplianceConfig: Sendable {
             guard screening.maxFaceWidthPx > screening.minFaceWidthPx else {
                 throw ConfigError(key: s.key("max_face_width_px"), line: s.table["max_face_width_px"]?.line, message: "must be larger than min_face_width_px")
             }
-        } else {
-            screening.reference = .region(x: simulatedReference.x, y: simulatedReference.y, radius: simulatedReference.radius)
         }
         return LaneConfig(
             id: id, name: try lane.string("name", default: id), pairing: pairing, camera: camera, scanners: scanners,
