@@ -22,7 +22,7 @@ let package = Package(
         .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
-                "LaneDisplay", "HeadlessBrowser", "Appliance", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
+                "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
             ]),
     ],
     dependencies: [
@@ -139,10 +139,15 @@ let package = Package(
             ],
             swiftSettings: settings),
         .executableTarget(name: "checkpointd", dependencies: ["Appliance"], swiftSettings: settings),
+        // The technician's operations (lanes and their stores, frame sources, calibration runs, the exit-code
+        // table), called by checkpointctl and by tests in-process.
+        .target(
+            name: "LaneControl", dependencies: ["Appliance", "Devices", "Lane", "Screening", "Store", "Thermal"],
+            swiftSettings: settings),
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "Declarations", "Lane", "Screening", "ScreeningEvaluation", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
+                "Appliance", "LaneControl", "Declarations", "Lane", "Screening", "ScreeningEvaluation", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings),
@@ -193,6 +198,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: settings),
+        .testTarget(
+            name: "LaneControlTests",
+            dependencies: ["LaneControl", "Appliance", "Store", "Screening", "Thermal", "Devices", "TestSupport"],
             swiftSettings: settings),
         .testTarget(
             name: "ApplianceTests",

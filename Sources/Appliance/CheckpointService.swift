@@ -139,7 +139,7 @@ public struct CheckpointService: Sendable {
                 await onDisplayRunning(port)
             })
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = runners.map { .init(service: $0) }
-        services.append(.init(service: display))
+        services.append(.init(service: NamedListener(name: "lane page ([display])", host: config.displayHost, port: config.displayPort, wrapped: display)))
         services += speakers.map { .init(service: $0) }
         let timeline = MonotonicTimeline()
         services.append(
@@ -152,13 +152,13 @@ public struct CheckpointService: Sendable {
         if let supervisor = config.supervisor {
             let setup = SupervisorServer.Setup(
                 checkpointName: config.checkpointName, lanes: laneInfos, token: supervisor.token, store: store, hub: hub, metrics: metrics)
-            services.append(
-                .init(service: SupervisorServer.makeApplication(
-                    setup, host: supervisor.host, port: supervisor.port, logger: logger,
-                    onRunning: { [logger] port in
-                        logger.notice("supervisor page at http://\(supervisor.host):\(port)/supervisor (token required)")
-                        await onSupervisorRunning(port)
-                    })))
+            let page = SupervisorServer.makeApplication(
+                setup, host: supervisor.host, port: supervisor.port, logger: logger,
+                onRunning: { [logger] port in
+                    logger.notice("supervisor page at http://\(supervisor.host):\(port)/supervisor (token required)")
+                    await onSupervisorRunning(port)
+                })
+            services.append(.init(service: NamedListener(name: "supervisor page ([supervisor])", host: supervisor.host, port: supervisor.port, wrapped: page)))
         }
         services.append(.init(service: RetentionService(store: store, days: config.payloadRetentionDays, logger: logger)))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)

@@ -181,7 +181,10 @@ final class LaneRunner: Service {
         }
         do {
             let started = ContinuousClock.now
-            let events = try await store.commit(step, at: Date())
+            // Not cancelled with the lane: a service stopping (or failing elsewhere) finishes the commit it started,
+            // or the passage in it would be lost with the process.
+            let store = store
+            let events = try await Task.detached { try await store.commit(step, at: Date()) }.value
             metrics.commit(seconds: (ContinuousClock.now - started) / .seconds(1))
             for passage in step.passages { metrics.passage(lane: laneID, verdict: passage.measurement?.verdict.rawValue ?? "none") }
             for event in step.events where event.type == .retry { metrics.retry(lane: laneID, reason: event.reason ?? "?") }
@@ -217,7 +220,8 @@ final class LaneRunner: Service {
         guard !held.isEmpty else { return true }
         var written = 0
         for entry in held {
-            do { _ = try await store.commit(entry.step, at: entry.at) } catch { break }
+            let store = store
+            do { _ = try await Task.detached { try await store.commit(entry.step, at: entry.at) }.value } catch { break }
             written += 1
         }
         unsaved.withLock { $0.removeFirst(min(written, $0.count)) }

@@ -29,6 +29,15 @@ extension LaneStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(values), as: UTF8.self)
+        return try await addCalibration(lane: lane, kind: kind, technician: technician, summary: summary, json: json, at: wallTime)
+    }
+
+    /// Adds a calibration whose values are already JSON; `"null"` puts the configuration's own values back in
+    /// force for that kind (a revert to before the first calibration).
+    @discardableResult
+    public func addCalibration(
+        lane: String, kind: CalibrationEntry.Kind, technician: String, summary: String, json: String, at wallTime: Date = Date()
+    ) async throws -> CalibrationEntry {
         let stamp = Self.timestamp(wallTime)
         let id = try await writer.write { db in
             try db.execute(
@@ -65,7 +74,7 @@ extension LaneStore {
         }
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ kind: CalibrationEntry.Kind) throws -> T? {
-            guard let json = latest[kind] else { return nil }
+            guard let json = latest[kind], json != "null" else { return nil }
             do { return try decoder.decode(type, from: Data(json.utf8)) } catch {
                 throw CalibrationLogError(message: "the stored \(kind.rawValue) calibration of lane \(lane) cannot be read (\(error)); calibrate it again")
             }

@@ -1,29 +1,34 @@
 import Appliance
 import ArgumentParser
 import Foundation
+import LaneControl
 import Screening
 import Store
 import Thermal
 
 /// `checkpointctl calibrate …`: the technician's calibration of a lane, stored with its history in the lane's
-/// database. The service applies the latest of each kind when it starts.
+/// database. The service applies the latest of each kind when it starts. The work is LaneControl's.
 struct CalibrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "Calibrate a lane: the blackbody reference, the skin-to-screening offset, a check, the history.",
+        abstract: "Calibrate a lane: the blackbody reference, the skin-to-screening offset, a check, revert, the history.",
         discussion: """
             Stop the service first when calibrating from the camera (systemctl stop checkpointd), and start it
             again afterwards: it applies the latest calibration of each kind when it starts.
             Every stored calibration names the technician (--technician) and is kept in the history.
+
+            Exit codes:
+            \(ExitStatus.table)
             """,
-        subcommands: [Reference.self, Offset.self, Check.self, History.self])
+        subcommands: [Reference.self, Offset.self, Check.self, Revert.self, History.self])
 
     struct Reference: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find the blackbody reference, measure how steady it is, and store its place and set-point.",
             discussion: """
-                Watches the reference for --seconds (30 by default) and reports its noise (standard deviation about
-                its trend) and its drift per minute. It is stored only when the noise is at most 0.1 °C.
+                Watches the reference for --seconds (30 by default, at least 20) and reports its noise (standard
+                deviation about its trend) and its drift per minute. It is stored only when the noise is at most
+                0.1 °C and the drift at most 0.5 °C/min (a camera or blackbody still warming up is refused).
                 """)
 
         @OptionGroup var options: CalibrationOptions
@@ -34,7 +39,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         @Option(help: "Where the disc is, x,y,radius in the upright image (default: found automatically).")
         var region: String?
 
-        @Option(help: "Seconds to watch the reference.")
+        @Option(help: "Seconds to watch the reference (at least 20).")
         var seconds: Double = 30
 
         @Option(help: "Your name, stored in the history.")
@@ -47,48 +52,36 @@ struct CalibrateCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let (config, lane) = try options.load()
-            let setpointC = setpoint ?? lane.screening.referenceSetpointC
-            guard (25.0...45.0).contains(setpointC) else { fail("--setpoint \(setpointC) is outside 25–45 °C") }
-            let store = try options.openStore(config)
-            var survey = ReferenceSurvey(region: parseRegion(region), setpointC: setpointC)
-            var progress = ProgressLine()
-            var firstT: Double?
-            for await frame in options.frames(of: lane, wallSeconds: seconds + 30) {
-                let t0 = firstT ?? frame.timestamp
-                firstT = t0
-                switch survey.add(frame) {
-                case .searching: progress.show("looking for the reference… \(format(frame.timestamp - t0, 0)) s", at: frame.timestamp)
-                case .lost(let reason): progress.show("the reference was lost (\(reason.rawValue)): starting over", at: frame.timestamp)
-                case .measuring(let x, let y, let r, let samples):
-                    let noise = survey.result.map { " noise \(format($0.noiseC, 3)) °C" } ?? ""
-                    progress.show("reference at (\(x), \(y)) radius \(r): \(samples) readings\(noise)", at: frame.timestamp)
+            try await reporting {
+                let context = try options.context()
+                if !dryRun { _ = try Technician.validated(technician) }
+                let run = try ReferenceCalibrationRun(
+                    region: try parseRegion(region), setpointC: setpoint ?? context.lane.screening.referenceSetpointC, seconds: seconds)
+                let store = try context.openStore()
+                var progress = ProgressLine()
+                let result = try await run.survey(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
+                    switch step {
+                    case .searching(let s): progress.show("looking for the reference… \(format(s, 0)) s", at: s)
+                    case .lost(let reason): progress.show("the reference was lost (\(reason.rawValue)): starting over", at: .infinity)
+                    case .measuring(let x, let y, let r, let samples, let noise):
+                        progress.show("reference at (\(x), \(y)) radius \(r): \(samples) readings\(noise.map { " noise \(format($0, 3)) °C" } ?? "")", at: Double(samples) / 9)
+                    }
                 }
-                if let result = survey.result, result.seconds >= seconds { break }
+                progress.done()
+                if json {
+                    print(try jsonText(result))
+                } else {
+                    print("reference at (\(result.x), \(result.y)), radius \(result.radius) px, \(format(result.contrastC, 1)) °C warmer than its surroundings")
+                    print("over \(format(result.seconds, 1)) s: noise \(format(result.noiseC, 3)) °C (limit \(ReferenceSurvey.maxNoiseC)), drift \(signed(result.driftCPerMinute, 3)) °C/min")
+                    print("set-point \(format(run.setpointC, 1)) °C")
+                }
+                if dryRun {
+                    for reason in run.refusals(result) { warn(reason) }
+                    return note("dry run: nothing stored")
+                }
+                _ = try await run.store(result, lane: context.lane.id, technician: technician, in: store)
+                note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
             }
-            progress.done()
-            guard let result = survey.result else {
-                fail("no steady reference found\(options.recording == nil ? " within \(Int(seconds + 30)) s" : " in the recording"): check that the blackbody is on, in view in the lower part of the image, and at least 1.5 °C warmer than its surroundings")
-            }
-            let stable = result.noiseC <= ReferenceSurvey.maxNoiseC
-            if json {
-                print(try jsonText(result))
-            } else {
-                print("reference at (\(result.x), \(result.y)), radius \(result.radius) px, \(format(result.contrastC, 1)) °C warmer than its surroundings")
-                print("over \(format(result.seconds, 1)) s: noise \(format(result.noiseC, 3)) °C (limit \(ReferenceSurvey.maxNoiseC)), drift \(signed(result.driftCPerMinute, 3)) °C/min")
-                print("set-point \(format(setpointC, 1)) °C")
-            }
-            if abs(result.driftCPerMinute) > ReferenceSurvey.warmUpDriftCPerMinute {
-                warn("warning: the camera's readings drift by \(signed(result.driftCPerMinute)) °C/min; it is probably still warming up (allow 15–30 min after power-on)")
-            }
-            guard stable else {
-                warn("error: the reference is too unsteady to correct readings to 0.1 °C: check the blackbody's power and that nothing moves in front of it; nothing stored")
-                throw ExitCode(1)
-            }
-            if dryRun { return print("dry run: nothing stored") }
-            let summary = "reference at (\(result.x), \(result.y)) r \(result.radius), set-point \(format(setpointC, 1)) °C, noise \(format(result.noiseC, 3)) °C, drift \(signed(result.driftCPerMinute, 3)) °C/min"
-            try await store.addCalibration(lane: lane.id, kind: .reference, technician: technician, summary: summary, values: result)
-            print("stored for lane \(lane.id); restart the service to apply it (systemctl restart checkpointd)")
         }
     }
 
@@ -99,6 +92,9 @@ struct CalibrateCommand: AsyncParsableCommand {
                 Each person stands on the mark; when the lane has measured them, type their clinical (e.g. oral or
                 tympanic) reading in °C and press Enter; 's' skips the person, 'q' finishes. At least 5 people.
                 Uses the stored reference calibration. The offset is the mean of (clinical − skin).
+                The fit is shown with each person's difference from the others; a person more than 1 °C apart is
+                an outlier and must be left out (type their number, or --leave-out N) before it can be stored.
+                It is stored after you answer 'y' (or with --yes).
                 """)
 
         @OptionGroup var options: CalibrationOptions
@@ -109,58 +105,80 @@ struct CalibrateCommand: AsyncParsableCommand {
         @Option(help: "Your name, stored in the history.")
         var technician: String
 
+        @Option(name: .customLong("leave-out"), help: "Leave person N out of the fit (repeatable).")
+        var leaveOut: [Int] = []
+
+        @Flag(help: "Store without asking (outliers still refuse).")
+        var yes = false
+
         @Flag(help: "Fit and report, but store nothing.")
         var dryRun = false
 
         func run() async throws {
-            let (config, lane) = try options.load()
-            guard people >= OffsetFit.minPairs else { fail("--people must be at least \(OffsetFit.minPairs)") }
-            let store = try options.openStore(config)
-            var screening = try options.screening(of: lane, store: store)
-            screening.offsetC = 0  // the skin reading itself is what is paired
-            var engine = ScreeningEngine(config: screening)
-            var pairs: [OffsetPair] = []
-            var finished = false
-            print("person 1: please stand on the mark and look at the camera")
-            for await frame in options.frames(of: lane, wallSeconds: 3600) {
-                for event in engine.process(frame) {
-                    switch event {
+            try await reporting {
+                let context = try options.context()
+                if !dryRun { _ = try Technician.validated(technician) }
+                let store = try context.openStore()
+                let run = try OffsetCalibrationRun(screening: try context.screening(store: store), people: people)
+                let pairs = try await run.collect(try options.source.frames(of: context.lane, wallSeconds: 3600)) { m, person in
+                    print("person \(person): skin \(format(m.skinC)) °C (site \(m.siteX),\(m.siteY), ±\(format(m.uncertaintyC, 1)))")
+                    return Self.askClinical()
+                } progress: { step in
+                    switch step {
+                    case .nextPerson(let n): print("person \(n): please stand on the mark and look at the camera")
                     case .paused(let reason): print("screening paused: \(reason.rawValue)")
                     case .retry(let reason): print("retry: \(reason.rawValue)")
-                    case .measured(let m):
-                        print("person \(pairs.count + 1): skin \(format(m.skinC)) °C (site \(m.siteX),\(m.siteY), ±\(format(m.uncertaintyC, 1)))")
-                        switch Self.askClinical() {
-                        case .reading(let clinical): pairs.append(OffsetPair(skinC: m.skinC, clinicalC: clinical))
-                        case .skip: print("skipped")
-                        case .quit: finished = true
-                        }
-                        if pairs.count >= people { finished = true }
-                        if !finished { print("person \(pairs.count + 1): please stand on the mark and look at the camera") }
-                    default: break
                     }
                 }
-                if finished { break }
+                var leftOut = Set(leaveOut)
+                while true {
+                    let review = try OffsetCalibrationRun.review(pairs, leavingOut: leftOut)
+                    Self.show(review)
+                    if dryRun { return note("dry run: nothing stored") }
+                    // Asked unless --yes; an outlier still in the fit refuses the store either way.
+                    if yes {
+                        _ = try await OffsetCalibrationRun.store(review, lane: context.lane.id, technician: technician, in: store)
+                        return note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
+                    }
+                    switch Self.confirm(people: pairs.count) {
+                    case .store:
+                        _ = try await OffsetCalibrationRun.store(review, lane: context.lane.id, technician: technician, in: store)
+                        return note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
+                    case .leaveOut(let person): leftOut.insert(person)
+                    case .cancel: throw ControlFailure(.notAcceptable, "not confirmed; nothing stored")
+                    }
+                }
             }
-            let fit: OffsetCalibration
-            do { fit = try OffsetFit.fit(pairs) } catch { fail("\(error)") }
-            print("person  skin °C  clinical °C  residual °C")
-            for (i, pair) in fit.pairs.enumerated() {
-                print(String(format: "%6d  %7.2f  %11.2f  %+11.2f", i + 1, pair.skinC, pair.clinicalC, pair.residualC))
-            }
-            print("offset \(signed(fit.offsetC)) °C from \(fit.pairs.count) people; residuals RMS \(format(fit.rmsResidualC)) °C")
-            if fit.rmsResidualC > 0.3 {
-                warn("warning: the residuals are large (RMS > 0.3 °C): check the readings were typed for the right person, and that people waited 10 min indoors before measuring")
-            }
-            if dryRun { return print("dry run: nothing stored") }
-            let summary = "offset \(signed(fit.offsetC)) °C from \(fit.pairs.count) people, residual RMS \(format(fit.rmsResidualC)) °C"
-            try await store.addCalibration(lane: lane.id, kind: .offset, technician: technician, summary: summary, values: fit)
-            print("stored for lane \(lane.id); restart the service to apply it (systemctl restart checkpointd)")
         }
 
-        enum Answer { case reading(Double), skip, quit }
+        static func show(_ review: OffsetCalibrationRun.Review) {
+            print("person  skin °C  clinical °C  residual °C")
+            for person in review.people {
+                let residual = review.fit.pairs.first { $0.skinC == person.pair.skinC && $0.clinicalC == person.pair.clinicalC }?.residualC
+                let mark = person.leftOut ? "  left out" : person.isOutlier ? String(format: "  OUTLIER: %+.2f °C from the others", person.apartC) : ""
+                print(String(format: "%6d  %7.2f  %11.2f  ", person.number, person.pair.skinC, person.pair.clinicalC)
+                    + (residual.map { String(format: "%+11.2f", $0) } ?? "          –") + mark)
+            }
+            print("offset \(signed(review.fit.offsetC)) °C from \(review.fit.pairs.count) people; residuals RMS \(format(review.fit.rmsResidualC)) °C")
+            if review.fit.rmsResidualC > 0.3 {
+                warn("the residuals are large (RMS > 0.3 °C): check the readings were typed for the right person, and that people waited 10 min indoors before measuring")
+            }
+        }
+
+        enum Confirmation { case store, leaveOut(Int), cancel }
+
+        /// "y" stores, a person's number leaves them out, anything else (or end of input) stores nothing.
+        static func confirm(people: Int) -> Confirmation {
+            print("store this offset? y = yes, a number = leave that person out, n = no: ", terminator: "")
+            fflush(nil)
+            guard let line = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { return .cancel }
+            if line == "y" || line == "yes" { return .store }
+            if let n = Int(line), (1...people).contains(n) { return .leaveOut(n) }
+            return .cancel
+        }
 
         /// Reads the technician's answer from standard input, asking again until it is usable. End of input quits.
-        static func askClinical() -> Answer {
+        static func askClinical() -> OffsetCalibrationRun.Answer {
             while true {
                 print("  clinical reading °C (s = skip, q = finish): ", terminator: "")
                 fflush(nil)  // the prompt has no newline
@@ -184,7 +202,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             discussion: """
                 Hold or place a second blackbody (a different one from the lane's reference) in view. Its reading,
                 corrected through the lane's reference exactly as faces are, is compared with --reference-temp.
-                Exit code 0 on PASS, 1 on FAIL. The result is kept in the history.
+                A --region on the lane's own disc is refused. Exit code 0 on PASS, 1 on FAIL. The result is kept in
+                the history.
                 """)
 
         @OptionGroup var options: CalibrationOptions
@@ -208,42 +227,64 @@ struct CalibrateCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let (config, lane) = try options.load()
-            let store = try options.openStore(config)
-            let screening = try options.screening(of: lane, store: store)
-            guard case .region(let x, let y, let r) = screening.reference else {
-                fail("lane \(lane.id) has no reference place yet: run 'checkpointctl calibrate reference' first")
-            }
-            var check = ReferenceCheck(
-                reference: (x, y, r), setpointC: screening.referenceSetpointC, knownC: referenceTemp, toleranceC: tolerance,
-                secondRegion: parseRegion(region))
-            var progress = ProgressLine()
-            var firstMeasured: Double?
-            for await frame in options.frames(of: lane, wallSeconds: seconds + 30) {
-                switch check.add(frame) {
-                case .referenceMissing: progress.show("the lane's reference is not where it was calibrated", at: frame.timestamp)
-                case .searching: progress.show("looking for the second reference…", at: frame.timestamp)
-                case .measuring(let samples):
-                    let t0 = firstMeasured ?? frame.timestamp
-                    firstMeasured = t0
-                    progress.show("reading the second reference: \(samples) frames", at: frame.timestamp)
+            try await reporting {
+                let context = try options.context()
+                _ = try Technician.validated(technician)
+                let store = try context.openStore()
+                let run = try CheckCalibrationRun(
+                    screening: try context.screening(store: store), lane: context.lane.id, knownC: referenceTemp, toleranceC: tolerance,
+                    secondRegion: try parseRegion(region), seconds: seconds)
+                var progress = ProgressLine()
+                var samplesSeen = 0.0
+                let result = try await run.run(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
+                    samplesSeen += 1
+                    switch step {
+                    case .referenceMissing: progress.show("the lane's reference is not where it was calibrated", at: samplesSeen / 9)
+                    case .searching: progress.show("looking for the second reference…", at: samplesSeen / 9)
+                    case .measuring(let samples): progress.show("reading the second reference: \(samples) frames", at: samplesSeen / 9)
+                    }
                 }
-                if let t0 = firstMeasured, frame.timestamp - t0 >= seconds, check.result != nil { break }
+                progress.done()
+                let verdict = result.passed ? "PASS" : "FAIL"
+                if json {
+                    print(try jsonText(result))
+                } else {
+                    print("second reference at (\(result.x), \(result.y)) radius \(result.radius): measured \(format(result.measuredC)) °C, true \(format(result.knownC)) °C")
+                    print("error \(signed(result.errorC)) °C (tolerance ±\(format(result.toleranceC, 1))): \(verdict)")
+                }
+                _ = try await CheckCalibrationRun.store(result, lane: context.lane.id, technician: technician, in: store)
+                if !result.passed { throw ExitCode(ExitStatus.notAcceptable.rawValue) }
             }
-            progress.done()
-            guard let result = check.result else {
-                fail("could not read a second reference next to the lane's: is it on, in view, and away from the lane's reference?")
+        }
+    }
+
+    struct Revert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Undo the last reference, offset or pixels calibration of a lane.",
+            discussion: """
+                Adds an entry to the history that puts back the values before the last change of that kind (or the
+                configuration's own, when there was none before). A second revert undoes the first. Restart the
+                service to apply it.
+                """)
+
+        @OptionGroup var options: CalibrationOptions
+
+        @Argument(help: "What to revert: reference, offset or pixels.")
+        var kind: String
+
+        @Option(help: "Your name, stored in the history.")
+        var technician: String
+
+        func run() async throws {
+            try await reporting {
+                guard let kind = CalibrationEntry.Kind(rawValue: kind), kind != .check else {
+                    throw ControlFailure(.usage, "'\(kind)' is not reference, offset or pixels")
+                }
+                let context = try options.context()
+                let entry = try await CalibrationRevert.revert(kind, lane: context.lane.id, technician: technician, in: try context.openStore())
+                print(entry.summary)
+                note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
             }
-            let verdict = result.passed ? "PASS" : "FAIL"
-            if json {
-                print(try jsonText(result))
-            } else {
-                print("second reference at (\(result.x), \(result.y)) radius \(result.radius): measured \(format(result.measuredC)) °C, true \(format(result.knownC)) °C")
-                print("error \(signed(result.errorC)) °C (tolerance ±\(format(result.toleranceC, 1))): \(verdict)")
-            }
-            let summary = "check against \(format(result.knownC)) °C: measured \(format(result.measuredC)) °C, error \(signed(result.errorC)) °C, \(verdict)"
-            try await store.addCalibration(lane: lane.id, kind: .check, technician: technician, summary: summary, values: result)
-            if !result.passed { throw ExitCode(1) }
         }
     }
 
@@ -265,13 +306,13 @@ struct CalibrateCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try existingStore(config: config, state: state)
             let entries = try await store.calibrationHistory(lane: lane)
-            if entries.isEmpty && !json { print("no calibration stored yet") }
+            if entries.isEmpty && !json { note("no calibration stored yet") }
             for entry in entries {
                 if json {
-                    let values = (try? JSONSerialization.jsonObject(with: Data(entry.json.utf8))) ?? [:]
+                    let values = (try? JSONSerialization.jsonObject(with: Data(entry.json.utf8), options: .fragmentsAllowed)) ?? NSNull()
                     let object: [String: Any] = [
                         "id": entry.id ?? 0, "lane": entry.lane, "kind": entry.kind.rawValue, "at": entry.recordedAt,
-                        "technician": entry.technician, "summary": entry.summary, "values": values,
+                        "technician": entry.technician, "summary": entry.summary, "values": Self.snakeCased(values),
                     ]
                     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                     print(String(decoding: data, as: UTF8.self))
@@ -279,6 +320,17 @@ struct CalibrateCommand: AsyncParsableCommand {
                     print("\(entry.recordedAt)  lane \(entry.lane)  \(entry.kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) by \(entry.technician): \(entry.summary)")
                 }
             }
+        }
+
+        /// The stored values' keys as every other JSON output spells them.
+        static func snakeCased(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return Dictionary(uniqueKeysWithValues: object.map { key, inner in
+                    (key.replacing(/([a-z0-9])([A-Z])/) { "\($0.1)_\($0.2.lowercased())" }, snakeCased(inner))
+                })
+            }
+            if let array = value as? [Any] { return array.map(snakeCased) }
+            return value
         }
     }
 }

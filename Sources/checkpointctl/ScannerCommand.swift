@@ -228,12 +228,3 @@ struct ScannerCommand: AsyncParsableCommand {
     }
 }
 
-func warn(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
-/// A clear line on standard error and exit code 2 (scripts test for it).
-func fail(_ text: String) -> Never {
-    warn("error: " + text)
-    Foundation.exit(2)
-}

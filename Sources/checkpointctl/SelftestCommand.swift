@@ -2,6 +2,7 @@ import Appliance
 import ArgumentParser
 import Devices
 import Foundation
+import LaneControl
 import Lane
 import Screening
 import Store
@@ -126,26 +127,34 @@ struct SelftestCommand: AsyncParsableCommand {
 
     /// Frames from the lane's camera, and its reference disc read from them.
     func camera(_ lane: ApplianceConfig.LaneConfig, _ report: (String, Bool, String) -> Void) async {
-        let frames = CalibrationOptions.liveFrames(of: lane, wallSeconds: seconds)
+        let frames: AsyncThrowingStream<ThermalFrame, any Error>
+        do { frames = try FrameSource.camera.frames(of: lane, wallSeconds: seconds) } catch { return report("camera \(lane.id)", false, error.message) }
         var count = 0
         var size = ""
         var survey: ReferenceSurvey?
         if case .region(let x, let y, let r) = lane.screening.reference {
             survey = ReferenceSurvey(region: (x, y, r), setpointC: lane.screening.referenceSetpointC)
         }
-        for await frame in frames {
-            count += 1
-            size = "\(frame.width)×\(frame.height)"
-            _ = survey?.add(frame)
+        var problem: String?
+        do {
+            for try await frame in frames {
+                count += 1
+                size = "\(frame.width)×\(frame.height)"
+                _ = survey?.add(frame)
+            }
+        } catch {
+            problem = "\(error)"
         }
-        report("camera \(lane.id)", count >= 3, count >= 3 ? "\(count) frames \(size) in \(Int(seconds)) s" : "\(count) frame(s) in \(Int(seconds)) s: is it plugged in? (checkpointctl camera list)")
+        report(
+            "camera \(lane.id)", count >= 3,
+            count >= 3 ? "\(count) frames \(size) in \(Int(seconds)) s" : problem ?? "\(count) frame(s) in \(Int(seconds)) s: is it plugged in? (checkpointctl camera list)")
         guard let survey else { return }
         let scene = survey.sceneC.map { String(format: "scene %.1f °C", $0) } ?? "no frames"
         if let result = survey.result {
             let steady = result.noiseC <= ReferenceSurvey.maxNoiseC && result.contrastC >= ReferenceSurvey.minComfortableContrastC
             var detail = String(
-                format: "disc at (%d, %d), noise %.3f °C, %.1f °C above its surroundings; %@", result.x, result.y, result.noiseC,
-                result.contrastC, scene)
+                format: "disc at (%d, %d), noise %.3f °C, %.1f °C above its surroundings; ", result.x, result.y, result.noiseC,
+                result.contrastC) + scene
             if result.contrastC < ReferenceSurvey.minComfortableContrastC {
                 detail += String(format: ": less than %.0f °C of contrast, raise the set-point or shade the disc (hardware-notes.md, Environment)", ReferenceSurvey.minComfortableContrastC)
             }

@@ -26,28 +26,31 @@ import Thermal
         try (EndToEndTests.config(travellers: 300, speed: 8, state: dir + "/state") + "\n[lane.screening]\nreference = \"auto\"\n")
             .write(toFile: config, atomically: true, encoding: .utf8)
 
-        let reference = try await Self.ctl(["calibrate", "reference", "--config", config, "--technician", "Lan", "--seconds", "8", "--json"])
+        let reference = try await Self.ctl(["calibrate", "reference", "--config", config, "--technician", "Lan", "--seconds", "20", "--json"])
         #expect(reference.status == 0, "\(reference.stderr)")
         let found = try Self.json(try #require(reference.lines.first))
         let disc = ApplianceConfig.simulatedReference
         #expect(abs((found["x"] as? Int ?? -9) - disc.x) <= 1 && abs((found["y"] as? Int ?? -9) - disc.y) <= 1, "\(found)")
-        #expect((found["noiseC"] as? Double ?? 1) < 0.05)
+        #expect((found["noise_c"] as? Double ?? 1) < 0.05)
 
         let pixels = try await Self.ctl(["camera", "pixels", "--config", config, "--technician", "Lan"])
         #expect(pixels.status == 0, "\(pixels.stderr)")
         #expect(pixels.stdout.contains(": 0 bad pixels"), "\(pixels.stdout)")
 
-        // Five people typed (one typo asked again, one skipped): the offset is the mean of clinical − skin.
-        let answers = ["37.0", "36.9", "hot", "37.2", "s", "37.1", "37.0"]
+        // Six people typed (one typo asked again, one skipped). The fifth has a fever and was typed 37.0: an
+        // outlier, shown and left out by the technician before they confirm. The offset is the mean of clinical − skin.
+        let answers = ["37.0", "36.9", "hot", "37.2", "s", "37.1", "37.0", "36.8", "5", "y"]
         let offset = try await Self.ctl(
-            ["calibrate", "offset", "--config", config, "--technician", "Lan", "--people", "5"], stdin: answers.joined(separator: "\n") + "\n")
+            ["calibrate", "offset", "--config", config, "--technician", "Lan", "--people", "6"], stdin: answers.joined(separator: "\n") + "\n")
         #expect(offset.status == 0, "\(offset.stdout)\n\(offset.stderr)")
-        let table = offset.lines.filter { $0.range(of: #"^\s+\d+\s+\d+\.\d\d\s+\d+\.\d\d\s+[+-]\d+\.\d\d$"#, options: .regularExpression) != nil }
+        #expect(offset.lines.contains { $0.hasSuffix("left out") } && offset.stdout.contains("OUTLIER"), "\(offset.stdout)")
+        let lastTable = offset.lines.split { $0.contains("person  skin") }.last ?? []
+        let table = lastTable.filter { $0.range(of: #"^\s+\d+\s+\d+\.\d\d\s+\d+\.\d\d\s+[+-]\d+\.\d\d$"#, options: .regularExpression) != nil }
         #expect(table.count == 5, "\(offset.stdout)")
         let rows = table.map { $0.split(separator: " ").compactMap { Double($0) } }
-        #expect(rows.map { $0[2] } == [37.0, 36.9, 37.2, 37.1, 37.0])
-        let expected = rows.map { $0[2] - $0[1] }.reduce(0, +) / 5
-        let printed = try #require(offset.lines.first { $0.hasPrefix("offset ") })
+        #expect(rows.map { $0[2] } == [37.0, 36.9, 37.2, 37.1, 36.8])
+        let expected = rows.map { $0[2] - $0[1] }.reduce(0, +) / Double(max(rows.count, 1))
+        let printed = try #require(offset.lines.last { $0.hasPrefix("offset ") })
         let fitted = try #require(Double(printed.split(separator: " ")[1]))
         #expect(abs(fitted - expected) < 0.006, "\(printed) vs \(expected)")
         #expect(offset.stdout.contains("not a reading between 34 and 43"))
@@ -60,7 +63,7 @@ import Thermal
         #expect(pass.status == 0, "\(pass.stderr)")
         let passed = try Self.json(try #require(pass.lines.first))
         #expect(passed["passed"] as? Bool == true)
-        #expect(abs(passed["errorC"] as? Double ?? 9) <= 0.05)
+        #expect(abs(passed["error_c"] as? Double ?? 9) <= 0.05)
         let fail = try await Self.ctl(
             ["calibrate", "check", "--config", config, "--recording", recording, "--reference-temp", "40.6", "--technician", "Minh"])
         #expect(fail.status == 1)
@@ -98,7 +101,21 @@ import Thermal
         let corrupt = try await Self.ctl(["camera", "pixels", "--config", config, "--recording", garbage, "--technician", "Lan"])
         #expect(corrupt.status == 2)
         #expect(corrupt.stderr.hasPrefix("error: \(garbage):"), "\(corrupt.stderr)")
+        // A blank name, a second reference placed on the lane's own disc: refused before anything is read.
+        let blank = try await Self.ctl(["calibrate", "reference", "--config", config, "--technician", " "])
+        #expect(blank.status == 64 && blank.stderr == "error: --technician is blank: give your name, it is stored with the calibration\n", "\(blank.stderr)")
+        let own = try await Self.ctl(["calibrate", "check", "--config", config, "--reference-temp", "35", "--region", "148,100,6", "--technician", "Lan"])
+        #expect(own.status == 64 && own.stderr.contains("the lane's own reference"), "\(own.stderr)")
+        // A lane whose camera is not there: exit 3, saying so, instead of waiting on it.
+        let noCamera = dir + "/nocamera.toml"
+        try "[checkpoint]\nstate_directory = \"\(dir)/state\"\n[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"v4l2\"\ndevice = \"/dev/video-none\"\n[lane.scanner]\nsource = \"none\"\n"
+            .write(toFile: noCamera, atomically: true, encoding: .utf8)
+        let absent = try await Self.ctl(["calibrate", "reference", "--config", noCamera, "--technician", "Lan"])
+        #expect(absent.status == 3 && absent.stderr.contains("no frames from lane l's camera within 5 s"), "\(absent.stderr)")
         let store = try LaneStore(path: dir + "/state/passages.sqlite")
         #expect(try await store.calibrationHistory().isEmpty)
+        // Nothing to revert yet.
+        let revert = try await Self.ctl(["calibrate", "revert", "offset", "--config", config, "--technician", "Lan"])
+        #expect(revert.status == 1 && revert.stderr.contains("no offset calibration to revert"), "\(revert.stderr)")
     }
 }

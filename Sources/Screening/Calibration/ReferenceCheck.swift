@@ -12,6 +12,13 @@ public struct ReferenceCheck: Sendable {
     private var corrected: [Double] = []
 
     public static let defaultToleranceC = 0.3
+
+    /// Whether two discs are too close to be two references: the check would read the lane's own disc against
+    /// itself and pass with an error of 0.00 °C whatever the camera does.
+    public static func overlaps(_ a: (x: Int, y: Int, radius: Int), _ b: (x: Int, y: Int, radius: Int)) -> Bool {
+        let dx = Double(a.x - b.x), dy = Double(a.y - b.y)
+        return (dx * dx + dy * dy).squareRoot() < Double(a.radius + b.radius + 3)
+    }
     public static let minSamples = 10
 
     /// `reference` and `setpointC`: the lane's reference disc as the engine uses it. `secondRegion`: where the
@@ -47,6 +54,10 @@ public struct ReferenceCheck: Sendable {
             let found = search.update(frame, isOnPerson: { x, y in lane.excludes(x: x, y: y) })
             locator = search
             guard let found else { return .searching }
+            guard !Self.overlaps((found.x, found.y, found.radius), (main.x, main.y, main.radius)) else {
+                locator = ReferenceLocator(searchFrom: 0)
+                return .searching
+            }
             second = ReferenceTracker(x: found.x, y: found.y, radius: found.radius, stabilityLimitC: 1000)
             locator = nil
         }
