@@ -22,7 +22,7 @@ let package = Package(
         .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
-                "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
+                "LaneFeed", "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
             ]),
     ],
     dependencies: [
@@ -75,11 +75,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: settings),
+        // What a running lane publishes for the processes' other parts: its events (the in-process bus, with the
+        // device states a late page needs), its latest frame, its counters. Read by the pages, the speaker, the uplink.
+        .target(
+            name: "LaneFeed",
+            dependencies: ["Lane", "Thermal", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: settings),
         .target(
             name: "LaneDisplay",
             dependencies: [
-                "Lane", "Thermal", "Store", "Screening",
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                "Lane", "LaneFeed", "Thermal", "Store", "Screening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -131,7 +136,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "LaneDisplay", "HeadlessBrowser",
+                "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "LaneFeed", "Devices", "Store", "LaneDisplay", "HeadlessBrowser",
                 "ConfigFile", "UplinkProtocol", "Uplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -182,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "LaneDisplayTests",
             dependencies: [
-                "LaneDisplay", "Lane", "Screening", "TestSupport", "Store", "Thermal", "HeadlessBrowser", .product(name: "Logging", package: "swift-log"),
+                "LaneDisplay", "LaneFeed", "Lane", "Screening", "TestSupport", "Store", "Thermal", "HeadlessBrowser", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -206,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay",
+                "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay", "LaneFeed",
                 "TestSupport", "Thermal", "HeadlessBrowser", "ConfigFile", "Uplink", "UplinkProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

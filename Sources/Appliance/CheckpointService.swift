@@ -3,6 +3,7 @@ import Declarations
 import Devices
 import Foundation
 import Lane
+import LaneFeed
 import LaneDisplay
 import Logging
 import Screening

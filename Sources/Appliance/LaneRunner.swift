@@ -1,25 +1,27 @@
 import Declarations
 import Foundation
 import Lane
-import LaneDisplay
+import LaneFeed
 import Logging
 import Screening
 import ServiceLifecycle
 import Store
 import Synchronization
 
-/// Runs one lane: merges its devices' streams and a tick into one ordered input stream, feeds `LaneCore`, makes
-/// each step durable in the store, and only then publishes its events to the display.
+/// Runs one lane: merges its devices' streams and a tick into one ordered input stream and feeds `LaneCore`;
+/// each step goes to the durable recorder (stored, then published) and, when clips are kept, to the clip recorder.
 ///
-/// Frames are expendable (a lane that falls behind drops the oldest ones; the engine copes), scans and status
-/// changes are not: they always get through.
+/// Frames are expendable: while `maxPendingFrames` wait for the lane, a newly arriving one is dropped (and
+/// counted), so a lane that falls behind skips frames instead of falling further behind; the engine copes with
+/// gaps. Scans and status changes are never dropped.
 final class LaneRunner: Service {
     let laneID: String
     private let core: Mutex<LaneCore>
     private let camera: any ThermalCamera
     private let scanners: [any CodeScanner]
     private let timeline: any LaneTimeline
-    private let store: LaneStore
+    private let recorder: DurableRecorder
+    private let clipRecorder: ClipRecorder?
     private let hub: LaneEventHub
     private let logger: Logger
     private let pendingFrames = Atomic<Int>(0)
@@ -29,9 +31,6 @@ final class LaneRunner: Service {
 
     /// How long since the lane's loop last took an input.
     var sinceLastInput: Duration { ContinuousClock.now - lastInput.withLock { $0 } }
-    /// Where audit clips of elevated readings go (nil: not recorded).
-    private let clipDirectory: String?
-    private let clips = Mutex(ElevatedClips())
     private let metrics: LaneMetrics
     private let frameCounters: LaneMetrics.FrameCounters
     private let frames: LatestFrames
@@ -46,22 +45,24 @@ final class LaneRunner: Service {
         self.metrics = metrics
         frameCounters = metrics.frameCounters(lane: core.laneID)
         self.frames = frames
-        self.clipDirectory = clipDirectory
         laneID = core.laneID
         self.core = Mutex(core)
         self.camera = camera
         self.scanners = scanners
         self.timeline = timeline
-        self.store = store
         self.hub = hub
         var logger = logger
         logger[metadataKey: "lane"] = "\(core.laneID)"
         self.logger = logger
+        recorder = DurableRecorder(
+            laneID: core.laneID, store: store, metrics: metrics, logger: logger, laneTime: { timeline.now() },
+            publish: { events in await hub.publish(events) })
+        clipRecorder = clipDirectory.map { ClipRecorder(laneID: core.laneID, directory: $0, logger: logger) }
     }
 
     func run() async throws {
         // The database opened, so storage starts as working (a failed commit turns it red).
-        await hub.publish([storageEvent(.online)])
+        await hub.publish([await recorder.storageEvent(.online)])
         let (inputs, sink) = AsyncStream.makeStream(of: LaneCore.Input.self)
         await withDiscardingTaskGroup { group in
             group.addTask { await self.forwardCamera(into: sink) }
@@ -76,8 +77,8 @@ final class LaneRunner: Service {
                 lastInput.withLock { $0 = ContinuousClock.now }
                 count(input)
                 let step = core.withLock { $0.handle(input) }
-                if clipDirectory != nil { keepClips(input, step) }
-                if !step.isEmpty { await record(step) }
+                clipRecorder?.add(input, step)
+                if !step.isEmpty { await recorder.record(step) }
             }
             group.cancelAll()
         }
@@ -143,116 +144,6 @@ final class LaneRunner: Service {
             frames.update(lane: laneID, frame: frame)
         case .scan: metrics.scan(lane: laneID, outcome: "accepted")
         case .scanRejected: metrics.scan(lane: laneID, outcome: "rejected")
-        default: break
-        }
-    }
-
-    /// Saves the frames around each elevated reading as a CPTV clip (written off the lane's path).
-    private func keepClips(_ input: LaneCore.Input, _ step: LaneCore.Step) {
-        guard case .frame(let frame) = input, let directory = clipDirectory else { return }
-        let finished = clips.withLock { clips in
-            for event in step.events where event.type == .measured && event.verdict == .elevated { clips.trigger(at: event.t) }
-            return clips.add(frame)
-        }
-        for clip in finished {
-            let name = "\(directory)/elevated-\(laneID)-\(Int(Date().timeIntervalSince1970 * 1000)).cptv"
-            let logger = self.logger
-            Task.detached(priority: .utility) {
-                do {
-                    try ClipWriter.write(clip, to: name)
-                    logger.notice("saved audit clip of an elevated reading (\(clip.count) frames)")
-                } catch {
-                    logger.error("could not save an audit clip: \(error)")
-                }
-            }
-        }
-    }
-
-    /// Durable first, then visible. Log lines carry verdicts and reasons, never names or ID numbers.
-    ///
-    /// When a commit fails (disk full, read-only disk, database size cap), nothing of that step is written (one
-    /// transaction), the lane keeps screening and shows "storage" offline, and the step is held in memory and
-    /// written, in order, as soon as a commit succeeds again.
-    private func record(_ step: LaneCore.Step) async {
-        if !(await flushUnsaved()) {
-            hold(step)
-            await hub.publish(step.events)
-            return
-        }
-        do {
-            let started = ContinuousClock.now
-            // Not cancelled with the lane: a service stopping (or failing elsewhere) finishes the commit it started,
-            // or the passage in it would be lost with the process.
-            let store = store
-            let events = try await Task.detached { try await store.commit(step, at: Date()) }.value
-            metrics.commit(seconds: (ContinuousClock.now - started) / .seconds(1))
-            for passage in step.passages { metrics.passage(lane: laneID, verdict: passage.measurement?.verdict.rawValue ?? "none") }
-            for event in step.events where event.type == .retry { metrics.retry(lane: laneID, reason: event.reason ?? "?") }
-            await hub.publish(events)
-            for event in events { log(event) }
-        } catch {
-            metrics.storageFailure(lane: laneID)
-            logger.error("storage failure: \(error); screening goes on, passages are held in memory")
-            hold(step)
-            await hub.publish(step.events + [storageEvent(.offline)])
-        }
-    }
-
-    /// Steps whose commit failed, oldest first, with the wall time they happened.
-    private let unsaved = Mutex<[(step: LaneCore.Step, at: Date)]>([])
-    /// Held steps beyond this are dropped (and counted in the log): about a day of a busy lane.
-    static let maxUnsavedSteps = 20_000
-
-    private func hold(_ step: LaneCore.Step) {
-        guard !step.passages.isEmpty || step.events.contains(where: { $0.type != .retry }) else { return }
-        let dropped = unsaved.withLock { held -> Int in
-            held.append((step, Date()))
-            let over = max(0, held.count - Self.maxUnsavedSteps)
-            held.removeFirst(over)
-            return over
-        }
-        if dropped > 0 { logger.critical("storage still failing: \(dropped) held step(s) dropped") }
-    }
-
-    /// Writes the held steps in order. True when none is left.
-    private func flushUnsaved() async -> Bool {
-        let held = unsaved.withLock { $0 }
-        guard !held.isEmpty else { return true }
-        var written = 0
-        for entry in held {
-            let store = store
-            do { _ = try await Task.detached { try await store.commit(entry.step, at: entry.at) }.value } catch { break }
-            written += 1
-        }
-        unsaved.withLock { $0.removeFirst(min(written, $0.count)) }
-        guard written == held.count else { return false }
-        logger.notice("storage back: wrote \(held.reduce(0) { $0 + $1.step.passages.count }) passage(s) held in memory")
-        await hub.publish([storageEvent(.online)])
-        return true
-    }
-
-    private func storageEvent(_ status: DeviceStatus) -> LaneEvent {
-        var event = LaneEvent(type: .device, lane: laneID, t: timeline.now())
-        event.device = "storage"
-        event.status = status
-        return event
-    }
-
-    private func log(_ event: LaneEvent) {
-        switch event.type {
-        case .measured:
-            logger.info(
-                "measured \(event.verdict?.rawValue ?? "?") \(event.temperatureC.map { String($0) } ?? "?") C ±\(event.uncertaintyC.map { String($0) } ?? "?")")
-        case .passage:
-            logger.info(
-                "passage \(event.passageID.map { String($0) } ?? "?") stored: \(event.outcome?.rawValue ?? "?"), \(event.verdict?.rawValue ?? "no reading"), \(event.declarationKind?.rawValue ?? "no declaration")")
-        case .paused:
-            var metadata: Logger.Metadata = [:]
-            if let contrast = event.referenceContrastC { metadata["reference_contrast_c"] = "\(contrast)" }
-            if let scene = event.sceneC { metadata["scene_c"] = "\(scene)" }
-            logger.warning("screening paused: \(Self.pauseExplanation(event.reason))", metadata: metadata)
-        case .resumed: logger.notice("screening resumed")
-        case .retry: logger.debug("retry: \(event.reason ?? "?")")
         default: break
         }
     }

@@ -1,6 +1,6 @@
 import Devices
 import Lane
-import LaneDisplay
+import LaneFeed
 import Logging
 import ServiceLifecycle
 
@@ -16,10 +16,7 @@ struct LaneSpeaker: Service {
     func run() async throws {
         guard let device = config.device else {
             logger.notice("lane \(laneID): no speaker configured (device = \"none\")")
-            var event = LaneEvent(type: .device, lane: laneID, t: timeline.now())
-            event.device = "speaker"
-            event.reason = "không dùng / none"
-            await hub.publish([event])
+            await hub.publish([.device("speaker", nil, lane: laneID, t: timeline.now(), reason: "không dùng / none")])
             // A service that returns would stop the whole group: stay until the service stops.
             try? await gracefulShutdown()
             return
@@ -32,10 +29,7 @@ struct LaneSpeaker: Service {
         for problem in library.unreadable { logger.error("lane \(laneID): prompt not usable: \(problem)") }
         let (hub, laneID, timeline, logger) = (hub, laneID, timeline, logger)
         let status: @Sendable (DeviceStatus, String?) -> Void = { status, reason in
-            var event = LaneEvent(type: .device, lane: laneID, t: timeline.now())
-            event.device = "speaker"
-            event.status = status
-            event.reason = reason
+            let event = LaneEvent.device("speaker", status, lane: laneID, t: timeline.now(), reason: reason)
             Task { await hub.publish([event]) }
         }
         let speaker = AlsaSpeaker(

@@ -1,6 +1,6 @@
 import Foundation
 import Lane
-import LaneDisplay
+import LaneFeed
 import Logging
 import ServiceLifecycle
 import Store
@@ -81,10 +81,8 @@ struct UplinkService: Service {
                 await hub.publish(statuses.filter { lanes.contains($0.lane) }.map { status in
                     let age = status.oldestWaiting.flatMap(UplinkValidation.parseTimestamp).map { now.timeIntervalSince($0) }
                     metrics.uplinkBacklog(lane: status.lane, passages: status.waiting, oldestSeconds: age ?? 0)
-                    var event = LaneEvent(type: .device, lane: status.lane, t: timeline())
-                    event.device = "uplink"
-                    (event.status, event.reason) = UplinkStrip.state(status, configured: settings != nil, oldestAge: age)
-                    return event
+                    let (state, reason) = UplinkStrip.state(status, configured: settings != nil, oldestAge: age)
+                    return LaneEvent.device("uplink", state, lane: status.lane, t: timeline(), reason: reason)
                 })
             } catch {
                 logger.warning("cannot read the uplink status: \(error)")

@@ -72,10 +72,7 @@ public struct LaneCore: Sendable {
             if ticksWithoutFrame >= Self.stalledCameraTicks { releaseScans(upTo: now, into: &step) }
             apply(pairing.tick(now: now), at: now, into: &step)
         case .device(let name, let status, let time):
-            var event = LaneEvent(type: .device, lane: laneID, t: time)
-            event.device = name
-            event.status = status
-            step.events.append(event)
+            step.events.append(.device(name, status, lane: laneID, t: time))
         }
         return step
     }

@@ -58,6 +58,17 @@ public struct LaneEvent: Sendable, Equatable, Codable {
         case referenceContrastC = "reference_contrast_c", sceneC = "scene_c"
     }
 
+    /// A device's state for the lane's status strip, the one way such events are made. `device` is `camera…`,
+    /// `scanner…`, `storage`, `speaker` or `uplink`; a nil `status` is a device not in use (neither working nor
+    /// broken), with `reason` saying so.
+    public static func device(_ device: String, _ status: DeviceStatus?, lane: String, t: Double, reason: String? = nil) -> LaneEvent {
+        var event = LaneEvent(type: .device, lane: lane, t: t)
+        event.device = device
+        event.status = status
+        event.reason = reason
+        return event
+    }
+
     /// Adds the masked identity of a declaration.
     mutating func describe(_ declaration: Declaration) {
         declarationKind = declaration.kind

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Lane
+import LaneFeed
 import Logging
 import NIOCore
 import ServiceLifecycle

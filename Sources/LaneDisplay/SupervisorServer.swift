@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LaneFeed
 import Logging
 import NIOCore
 import Store

@@ -1,5 +1,6 @@
 import Appliance
 import Foundation
+import LaneFeed
 import LaneDisplay
 import Logging
 import ServiceLifecycle

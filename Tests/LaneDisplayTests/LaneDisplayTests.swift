@@ -1,5 +1,6 @@
 import Foundation
 import Lane
+import LaneFeed
 import LaneDisplay
 import Logging
 import ServiceLifecycle

@@ -2,6 +2,7 @@ import Foundation
 import HeadlessBrowser
 import Hummingbird
 import Lane
+import LaneFeed
 @testable import LaneDisplay
 import Logging
 import NIOCore

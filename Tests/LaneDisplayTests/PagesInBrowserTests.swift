@@ -1,6 +1,7 @@
 import Foundation
 import HeadlessBrowser
 import Lane
+import LaneFeed
 import LaneDisplay
 import Logging
 import Screening

@@ -1,6 +1,7 @@
 import Declarations
 import Foundation
 import Lane
+import LaneFeed
 import LaneDisplay
 import Logging
 import Screening
