@@ -22,7 +22,7 @@ let package = Package(
         .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
-                "LaneFeed", "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
+                "LaneFeed", "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "PageLatency", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
             ]),
     ],
     dependencies: [
@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "LaneFeed", "Devices", "Store", "LaneDisplay", "HeadlessBrowser",
+                "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "LaneFeed", "Devices", "Store", "LaneDisplay",
                 "ConfigFile", "UplinkProtocol", "Uplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -144,6 +144,15 @@ let package = Package(
             ],
             swiftSettings: settings),
         .executableTarget(name: "checkpointd", dependencies: ["Appliance"], swiftSettings: settings),
+        // The page-latency benchmark's harness (a lane page in headless Chromium): in the kit for bench/, not in
+        // the service, which never links the browser.
+        .target(
+            name: "PageLatency",
+            dependencies: [
+                "Appliance", "HeadlessBrowser", "Lane", "LaneFeed", "LaneDisplay", "Screening", "Store", "Thermal",
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
         // The technician's operations (lanes and their stores, frame sources, calibration runs, the exit-code
         // table), called by checkpointctl and by tests in-process.
         .target(
@@ -212,7 +221,7 @@ let package = Package(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay", "LaneFeed",
-                "TestSupport", "Thermal", "HeadlessBrowser", "ConfigFile", "Uplink", "UplinkProtocol",
+                "TestSupport", "Thermal", "HeadlessBrowser", "PageLatency", "ConfigFile", "Uplink", "UplinkProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,5 +1,6 @@
 import Appliance
 import Foundation
+import PageLatency
 import HeadlessBrowser
 import Testing
 import TestSupport

@@ -1,6 +1,6 @@
-import Appliance
 import Benchmark
 import Foundation
+import PageLatency
 
 /// Verdict to lane page: 200 verdicts published 50 ms apart to a real lane page server, shown in headless
 /// Chromium; each sample is the time from handing the verdict to the hub to its arrival in the page's event

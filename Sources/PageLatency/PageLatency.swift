@@ -1,3 +1,4 @@
+import Appliance
 import Foundation
 import HeadlessBrowser
 import Lane
