@@ -109,6 +109,12 @@ package final class ConfigReader {
         }
     }
 
+    /// `[name]`, or an empty table when the file has none: every key then takes its default, written once at the
+    /// key's reader.
+    package func tableOrEmpty(_ name: String) throws(ConfigError) -> ConfigReader {
+        try table(name) ?? ConfigReader(TOMLTable(line: 0), path: key(name))
+    }
+
     package func tables(_ name: String) throws(ConfigError) -> [ConfigReader] {
         switch raw(name) {
         case .tables(let list)?:

@@ -15,7 +15,7 @@ package final class TOMLTable {
     private(set) var values: [String: (value: Value, line: Int)] = [:]
     package let line: Int
 
-    init(line: Int) { self.line = line }
+    package init(line: Int) { self.line = line }
 
     package subscript(key: String) -> (value: Value, line: Int)? { values[key] }
 
