@@ -156,13 +156,15 @@ let package = Package(
         // The technician's operations (lanes and their stores, frame sources, calibration runs, the exit-code
         // table), called by checkpointctl and by tests in-process.
         .target(
-            name: "LaneControl", dependencies: ["Appliance", "Devices", "Lane", "Screening", "Store", "Thermal"],
+            name: "LaneControl", dependencies: ["Appliance", "Declarations", "Devices", "Lane", "Screening", "Store", "Thermal"],
             swiftSettings: settings),
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
                 "Appliance", "LaneControl", "Declarations", "Lane", "Screening", "ScreeningEvaluation", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: settings),
 
@@ -215,7 +217,7 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "LaneControlTests",
-            dependencies: ["LaneControl", "Appliance", "Store", "Screening", "Thermal", "Devices", "TestSupport"],
+            dependencies: ["LaneControl", "Appliance", "Lane", "Store", "Screening", "Thermal", "Devices", "TestSupport"],
             swiftSettings: settings),
         .testTarget(
             name: "ApplianceTests",

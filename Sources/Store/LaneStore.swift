@@ -200,9 +200,14 @@ public final class LaneStore: Sendable {
         }
     }
 
-    public func passages(limit: Int = 100) async throws -> [PassageRow] {
-        try await writer.read { db in
-            try PassageRow.order(Column("id").desc).limit(limit).fetchAll(db)
+    /// The newest passages first; only `lane`'s when given, only those recorded at or after `since` when given.
+    public func passages(lane: String? = nil, since: Date? = nil, limit: Int = 100) async throws -> [PassageRow] {
+        let stamp = since.map(Self.timestamp)
+        return try await writer.read { db in
+            var request = PassageRow.order(Column("id").desc)
+            if let lane { request = request.filter(Column("lane") == lane) }
+            if let stamp { request = request.filter(Column("recorded_at") >= stamp) }
+            return try request.limit(limit).fetchAll(db)
         }
     }
 

@@ -5,6 +5,14 @@ extension LaneStore {
     /// Deletes the full QR payloads of passages recorded before `cutoff` (the rest of each passage stays: it is
     /// the province's record and holds no full identity). Returns how many payloads were removed.
     @discardableResult
+    /// How many full payloads `purgePayloads(before:)` would delete (for `purge --dry-run`).
+    public func payloadCount(before cutoff: Date) async throws -> Int {
+        let stamp = Self.timestamp(cutoff)
+        return try await writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM passage WHERE recorded_at < ? AND payload IS NOT NULL", arguments: [stamp]) ?? 0
+        }
+    }
+
     public func purgePayloads(before cutoff: Date) async throws -> Int {
         let stamp = Self.timestamp(cutoff)
         return try await writer.write { db in

@@ -16,5 +16,5 @@ struct CheckpointCtl: AsyncParsableCommand {
               checkpointctl qr parse --json '079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021'
             """,
         version: "0.1.0",
-        subcommands: [ConfigCommand.self, CameraCommand.self, RecordingCommand.self, ReplayCommand.self, CalibrateCommand.self, QRCommand.self, PurgeCommand.self, ExportCommand.self, ScannerCommand.self, PassagesCommand.self, SimulateCommand.self, UdevCommand.self, SpeakerCommand.self, SelftestCommand.self, UplinkCommand.self])
+        subcommands: [ConfigCommand.self, CameraCommand.self, RecordingCommand.self, ReplayCommand.self, CalibrateCommand.self, QRCommand.self, PurgeCommand.self, ExportCommand.self, ScannerCommand.self, PassagesCommand.self, SimulateCommand.self, UdevCommand.self, SpeakerCommand.self, SelftestCommand.self, UplinkCommand.self, WatchCommand.self])
 }

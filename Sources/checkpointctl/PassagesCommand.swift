@@ -22,6 +22,12 @@ struct PassagesCommand: AsyncParsableCommand {
     @Option(help: "How many passages.")
     var limit = 20
 
+    @Option(help: "Only this lane's passages.")
+    var lane: String?
+
+    @Option(help: "Only passages recorded since this day (YYYY-MM-DD, local midnight) or time (ISO 8601).")
+    var since: String?
+
     @Flag(help: "One JSON object per line.")
     var json = false
 
@@ -29,8 +35,16 @@ struct PassagesCommand: AsyncParsableCommand {
     var payload = false
 
     func run() async throws {
+        var from: Date?
+        if let since {
+            guard let date = PurgeCommand.parseDate(since) else {
+                note("error: --since '\(since)' is not a date like 2021-10-01 or 2021-10-01T08:00:00Z")
+                throw ExitCode(64)
+            }
+            from = date
+        }
         let store = try existingStore(config: config, state: state)
-        for row in try await store.passages(limit: limit) {
+        for row in try await store.passages(lane: lane, since: from, limit: limit) {
             var shown = row
             if !payload { shown.payload = nil }
             if json {

@@ -23,13 +23,34 @@ struct PurgeCommand: AsyncParsableCommand {
     @Option(help: "State directory holding passages.sqlite (default: $STATE_DIRECTORY or the configuration's).")
     var state: String?
 
+    @Flag(help: "Say how many payloads would be deleted, and delete nothing.")
+    var dryRun = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    struct Result: Encodable {
+        var before: String
+        var deleted: Int
+        var dryRun: Bool
+        var kept: Int
+        var oldestKept: String?
+    }
+
     func run() async throws {
         guard let cutoff = Self.parseDate(before) else { fail("--before '\(before)' is not a date like 2021-10-01 or 2021-10-01T08:00:00Z") }
         guard cutoff <= Date() else { fail("--before \(before) is in the future: that would delete today's payloads too") }
         let store = try existingStore(config: config, state: state)
-        let removed = try await store.purgePayloads(before: cutoff)
+        let removed = dryRun ? try await store.payloadCount(before: cutoff) : try await store.purgePayloads(before: cutoff)
         let kept = try await store.payloadsKept()
-        print("deleted \(removed) payload(s) recorded before \(before); \(kept.count) kept" + (kept.oldest.map { ", oldest \($0)" } ?? ""))
+        if json {
+            return print(try jsonText(Result(before: before, deleted: removed, dryRun: dryRun, kept: dryRun ? kept.count - removed : kept.count, oldestKept: dryRun ? nil : kept.oldest)))
+        }
+        print(
+            dryRun
+                ? "would delete \(removed) payload(s) recorded before \(before); \(kept.count - removed) would be kept"
+                : "deleted \(removed) payload(s) recorded before \(before); \(kept.count) kept" + (kept.oldest.map { ", oldest \($0)" } ?? ""))
+        if dryRun { note("dry run: nothing deleted") }
     }
 
     static func parseDate(_ text: String) -> Date? {

@@ -33,7 +33,7 @@ struct UplinkCommand: AsyncParsableCommand {
             let appliance = try? ApplianceConfig.load(path: options.config)
             let store = try existingStore(config: options.config, state: options.state)
             let statuses = try await store.uplinkStatus(lanes: appliance?.lanes.map(\.id) ?? [])
-            if appliance?.uplink == nil { print("uplink: not configured in \(options.config) ([uplink] table); passages wait in the outbox") }
+            if appliance?.uplink == nil { note("uplink: not configured in \(options.config) ([uplink] table); passages wait in the outbox") }
             for status in statuses {
                 if json {
                     print(try jsonText(status))

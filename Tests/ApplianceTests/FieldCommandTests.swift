@@ -1,0 +1,89 @@
+import Appliance
+import Declarations
+import Foundation
+import Lane
+import Logging
+import Screening
+import ServiceLifecycle
+import Store
+import Synchronization
+import Testing
+import TestSupport
+
+/// What a technician types over SSH at a running lane: `watch`, `passages --lane --since`, `purge --dry-run`.
+@Suite struct FieldCommandTests {
+    static func ctl(_ arguments: [String]) async throws -> ToolRun {
+        try await runTool(try #require(builtProduct("checkpointctl"), "checkpointctl was not built"), arguments)
+    }
+
+    @Test(.timeLimit(.minutes(10))) func watchFollowsARunningLaneInLocalTimeAndSaysWhenItIsGone() async throws {
+        try await inRealTimeSlot {
+            let state = temporaryDirectory()
+            let config = try ApplianceConfig.parse(EndToEndTests.config(travellers: 30, speed: 8, state: state))
+            var logger = Logger(label: "watch")
+            logger.logLevel = .critical
+            let service = try CheckpointService(config: config, stateDirectory: state, logger: logger)
+            let port = Mutex<Int?>(nil)
+            let group = service.serviceGroup(onDisplayRunning: { p in port.withLock { $0 = p } }, signals: false)
+            let running = Task { try await group.run() }
+            _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }
+            let url = "http://127.0.0.1:\(try #require(port.withLock { $0 }))"
+
+            let watch = try await Self.ctl(["watch", "--url", url, "--count", "12"])
+            #expect(watch.status == 0, "\(watch.stderr)")
+            let lines = watch.stdout.split(separator: "\n")
+            #expect(lines.count == 12)
+            #expect(lines.allSatisfy { $0.range(of: #"^\d\d:\d\d:\d\d lane-1 "#, options: .regularExpression) != nil }, "\(lines)")
+            #expect(lines.contains { $0.contains("camera") && $0.contains("online") }, "the devices' states come first")
+            let json = try await Self.ctl(["watch", "--url", url, "--count", "3", "--json"])
+            #expect(json.status == 0 && json.stdout.split(separator: "\n").allSatisfy {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any]
+            }, "\(json.stdout)")
+
+            await group.triggerGracefulShutdown()
+            try await running.value
+            let gone = try await Self.ctl(["watch", "--url", url])
+            #expect(gone.status == 2 && gone.stderr.hasPrefix("error: cannot reach the service"), "\(gone.stderr)")
+        }
+    }
+
+    static func step(lane: String, celsius: Double) throws -> LaneCore.Step {
+        let payload = "079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021"
+        let m = Measurement(
+            time: 3, temperatureC: celsius, skinC: celsius, uncertaintyC: 0.2, verdict: .normal, thresholdC: 37.5, siteX: 70, siteY: 30,
+            faceWidthPx: 44, referenced: true, framesUsed: 5)
+        let passage = Passage(
+            laneID: lane, outcome: .complete, openedAt: 1, closedAt: 3, measurement: m,
+            scan: Scan(time: 1, payload: payload, device: "s", transport: "hid-pos"), declaration: try DeclarationParser().parse(payload), notes: [])
+        return LaneCore.Step(events: [LaneEvent(type: .passage, lane: lane, t: 3)], passages: [passage])
+    }
+
+    @Test func passagesByLaneAndSinceAndAPurgeThatOnlyCounts() async throws {
+        let state = temporaryDirectory()
+        let store = try LaneStore(path: state + "/passages.sqlite")
+        let lastWeek = Date().addingTimeInterval(-7 * 86_400)
+        _ = try await store.commit(try Self.step(lane: "lane-1", celsius: 36.1), at: lastWeek)
+        _ = try await store.commit(try Self.step(lane: "lane-2", celsius: 36.2), at: lastWeek)
+        _ = try await store.commit(try Self.step(lane: "lane-2", celsius: 36.3), at: Date())
+
+        let lane2 = try await Self.ctl(["passages", "--state", state, "--lane", "lane-2", "--json"])
+        #expect(lane2.status == 0, "\(lane2.stderr)")
+        let rows = lane2.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(rows.map { $0["lane"] as? String } == ["lane-2", "lane-2"])
+        #expect(rows.allSatisfy { $0["payload"] == nil }, "payloads stay out unless asked for")
+        let yesterday = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-86_400))
+        let recent = try await Self.ctl(["passages", "--state", state, "--since", yesterday, "--json"])
+        #expect(recent.stdout.split(separator: "\n").count == 1, "\(recent.stdout)")
+        let bad = try await Self.ctl(["passages", "--state", state, "--since", "last tuesday"])
+        #expect(bad.status == 64 && bad.stderr.contains("is not a date"))
+
+        let dry = try await Self.ctl(["purge", "--state", state, "--before", yesterday, "--dry-run", "--json"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any], "\(dry.stdout)")
+        #expect(result["deleted"] as? Int == 2 && result["dry_run"] as? Bool == true && result["kept"] as? Int == 1, "\(result)")
+        #expect(try await store.payloadsKept().count == 3, "a dry run deletes nothing")
+        let real = try await Self.ctl(["purge", "--state", state, "--before", yesterday])
+        #expect(real.status == 0 && real.stdout.hasPrefix("deleted 2 payload(s)"), "\(real.stdout)")
+        #expect(try await store.payloadsKept().count == 1)
+    }
+}
