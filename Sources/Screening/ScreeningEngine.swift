@@ -177,6 +177,9 @@ public struct ScreeningEngine: Sendable {
             return events
         }
         presence.head(subject, at: t)
+        lastLook = Look(
+            faceWidthPx: subject.faceWidth, headTop: subject.headTop, headBottom: subject.headBottom, centreX: Int(subject.centreX.rounded()),
+            siteX: nil, siteY: nil)
         if presence.measured { return events }
         // A head cut by the left or right border belongs to someone passing close or standing off the mark: wait.
         if subject.cutBySide {
@@ -206,6 +209,8 @@ public struct ScreeningEngine: Sendable {
         if reason == nil {
             siteReading = finder.site(of: subject, in: frame)
             if let site = siteReading {
+                lastLook?.siteX = site.x
+                lastLook?.siteY = site.y
                 if finder.eyesCovered(subject, in: frame, site: (site.valueCK, site.x, site.y)) { reason = .faceNotReadable }
             } else {
                 reason = .faceNotReadable
@@ -315,6 +320,16 @@ public struct ScreeningEngine: Sendable {
 
     /// The blackbody the engine reads (configured or found), in the upright image.
     public var referenceDisc: (x: Int, y: Int, radius: Int)? { reference.map { ($0.x, $0.y, $0.radius) } }
+
+    /// What the engine last saw of a traveller, for a technician's marked snapshot: the head it found and, when
+    /// the face could be read, the measurement site.
+    public struct Look: Sendable, Equatable {
+        public var faceWidthPx: Int
+        public var headTop: Int, headBottom: Int, centreX: Int
+        public var siteX: Int?, siteY: Int?
+    }
+
+    public private(set) var lastLook: Look?
 
     /// The scene's median, about the air's temperature at the lane (°C; nil before the first frame).
     public var sceneC: Double? { finder.roomCK > 0 ? CentiKelvin.celsius(finder.roomCK) : nil }

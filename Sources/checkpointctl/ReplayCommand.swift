@@ -2,6 +2,7 @@ import Appliance
 import ArgumentParser
 import Devices
 import Foundation
+import LaneControl
 import Screening
 import Store
 import Thermal
@@ -24,8 +25,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Argument(help: "The .cptv recording.")
     var file: String
 
-    @Option(help: "Configuration file whose first lane's screening settings are used.")
+    @Option(help: "Configuration file whose lane's screening settings (and stored calibration) are used.")
     var config: String?
+
+    @Option(help: "With --config: the lane (default: the first).")
+    var lane: String?
 
     @Option(help: "Turn the image clockwise by 0, 90, 180 or 270 degrees so people are upright (default: the lane's rotation with --config, else 0).")
     var rotate: Int?
@@ -45,21 +49,14 @@ struct ReplayCommand: AsyncParsableCommand {
         var laneRotation = 0
         if let config {
             do {
-                let appliance = try ApplianceConfig.load(path: config)
-                let lane = appliance.lanes[0]
-                laneRotation = lane.cameraOrientation.rotation
+                let context = try LaneContext(configPath: config, laneID: lane)
+                laneRotation = context.lane.cameraOrientation.rotation
                 // The technician's calibration lives in the lane's store: the service applies it, so replay does.
-                let directory = CheckpointService.stateDirectory(config: appliance, environment: ProcessInfo.processInfo.environment)
-                let path = directory + "/passages.sqlite"
-                if FileManager.default.fileExists(atPath: path) {
-                    let calibration = try LaneStore(path: path).calibration(lane: lane.id)
-                    screening = lane.screening.applying(calibration, cameraOrientation: lane.cameraOrientation)
-                } else {
-                    screening = lane.screening
-                }
+                screening = FileManager.default.fileExists(atPath: context.databasePath)
+                    ? try context.screening(store: try context.existingStore()) : context.lane.screening
             } catch {
-                FileHandle.standardError.write(Data("replay: \(config): \(error)\n".utf8))
-                throw ExitCode(78)
+                FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+                throw ExitCode(error.status.rawValue)
             }
         }
         let rotate = self.rotate ?? laneRotation
