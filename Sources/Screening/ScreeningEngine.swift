@@ -177,9 +177,11 @@ public struct ScreeningEngine: Sendable {
             return events
         }
         presence.head(subject, at: t)
+        // A traveller already measured keeps the site their reading came from.
+        let keptSite = presence.measured ? lastLook.flatMap { look in look.siteX.flatMap { x in look.siteY.map { (x, $0) } } } : nil
         lastLook = Look(
             faceWidthPx: subject.faceWidth, headTop: subject.headTop, headBottom: subject.headBottom, centreX: Int(subject.centreX.rounded()),
-            siteX: nil, siteY: nil)
+            siteX: keptSite?.0, siteY: keptSite?.1)
         if presence.measured { return events }
         // A head cut by the left or right border belongs to someone passing close or standing off the mark: wait.
         if subject.cutBySide {

@@ -1,3 +1,4 @@
+import Appliance
 import ArgumentParser
 import Devices
 import Foundation
@@ -132,7 +133,7 @@ extension CameraCommand {
                     (picture, marks) = try await laneView()
                 } else if let recording {
                     let contents: CPTVFile.Contents
-                    do { contents = try CPTVFile.read(path: recording) } catch { throw ControlFailure(.cannotRun, "\(recording): \(error.description)") }
+                    do { contents = try CPTVFile.read(path: recording) } catch { throw ControlFailure(.cannotRun, "\(recording): \("\(error)")") }
                     guard let orientation = try? Orientation(rotation: rotate ?? 0) else { throw ControlFailure(.usage, "--rotate must be 0, 90, 180 or 270") }
                     let frames = ReplayCamera.frames(of: contents, orientation: orientation, start: 0)
                     guard frames.indices.contains(frame) else { throw ControlFailure(.usage, "the recording has \(frames.count) frames") }
@@ -150,7 +151,7 @@ extension CameraCommand {
                 }
                 var (image, low, high) = FalseColour.render(picture)
                 if let marks { MarkedView.draw(marks, width: picture.width, height: picture.height, scale: 4, into: &image) }
-                do { try PNGFile.write(image, to: output) } catch { throw ControlFailure(.cannotRun, error.description) }
+                do { try PNGFile.write(image, to: output) } catch { throw ControlFailure(.cannotRun, "\(error)") }
                 print(String(format: "wrote %@ (%dx%d frame, %.1f to %.1f °C)", output, picture.width, picture.height, low, high))
             }
         }

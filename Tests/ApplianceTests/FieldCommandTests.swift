@@ -47,6 +47,30 @@ import TestSupport
         }
     }
 
+    /// Over SSH a technician sees what the engine sees: the lane's own camera, turned as the lane's is, with the
+    /// disc, head, site and distance guides marked; a recording made from the lane's camera replays as the lane.
+    @Test(.timeLimit(.minutes(5))) func aMarkedSnapshotShowsWhatTheLanesScreeningSees() async throws {
+        let dir = temporaryDirectory()
+        let config = dir + "/lane.toml"
+        try (EndToEndTests.config(travellers: 50, speed: 4, state: dir + "/state") + "\n[lane.screening]\nreference = \"auto\"\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let snapshot = try await Self.ctl(["camera", "snapshot", "--config", config, "--marked", "--seconds", "6", dir + "/marked.png"])
+        #expect(snapshot.status == 0, "\(snapshot.stderr)")
+        #expect(snapshot.stderr.contains("(found)") && snapshot.stderr.contains("px wide") && snapshot.stderr.contains("site ("), "\(snapshot.stderr)")
+        let found = try #require(snapshot.stderr.firstMatch(of: /disc at \((\d+), (\d+)\)/))
+        #expect(abs(Int(found.1)! - 148) <= 1 && abs(Int(found.2)! - 100) <= 1)
+        #expect(FileManager.default.fileExists(atPath: dir + "/marked.png"))
+
+        let recorded = try await Self.ctl(["camera", "record", "--config", config, "--seconds", "2", dir + "/lane.cptv"])
+        #expect(recorded.status == 0 && recorded.stdout.contains("(160x120)"), "\(recorded.stdout)\(recorded.stderr)")
+        // A sideways lane's recording is turned as the lane's camera is.
+        let sideways = dir + "/sideways.toml"
+        try "[checkpoint]\nstate_directory = \"\(dir)/state2\"\n[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"replay\"\nfile = \"\(dir)/lane.cptv\"\nrotation = 90\n[lane.scanner]\nsource = \"none\"\n"
+            .write(toFile: sideways, atomically: true, encoding: .utf8)
+        let turned = try await Self.ctl(["camera", "snapshot", "--config", sideways, "--recording", dir + "/lane.cptv", dir + "/turned.png"])
+        #expect(turned.status == 0 && turned.stdout.contains("(120x160 frame"), "\(turned.stdout)\(turned.stderr)")
+    }
+
     static func step(lane: String, celsius: Double) throws -> LaneCore.Step {
         let payload = "079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021"
         let m = Measurement(
