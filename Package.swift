@@ -161,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "checkpointctl",
             dependencies: [
-                "Appliance", "LaneControl", "Declarations", "Lane", "Screening", "ScreeningEvaluation", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
+                "Appliance", "ConfigFile", "LaneControl", "Declarations", "Lane", "Screening", "ScreeningEvaluation", "ScannerProtocols", "Devices", "Store", "Thermal", "Uplink", "UplinkProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

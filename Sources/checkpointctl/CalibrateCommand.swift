@@ -275,6 +275,14 @@ struct CalibrateCommand: AsyncParsableCommand {
         @Option(help: "Your name, stored in the history.")
         var technician: String
 
+        @Flag(help: "Print the stored entry as JSON.")
+        var json = false
+
+        struct Shown: Encodable {
+            var id: Int64?
+            var lane: String, kind: String, at: String, technician: String, summary: String
+        }
+
         func run() async throws {
             try await reporting {
                 guard let kind = CalibrationEntry.Kind(rawValue: kind), kind != .check else {
@@ -282,7 +290,9 @@ struct CalibrateCommand: AsyncParsableCommand {
                 }
                 let context = try options.context()
                 let entry = try await CalibrationRevert.revert(kind, lane: context.lane.id, technician: technician, in: try context.openStore())
-                print(entry.summary)
+                print(json
+                    ? try jsonText(Shown(id: entry.id, lane: entry.lane, kind: entry.kind.rawValue, at: entry.recordedAt, technician: entry.technician, summary: entry.summary))
+                    : entry.summary)
                 note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
             }
         }

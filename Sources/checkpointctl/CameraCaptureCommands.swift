@@ -59,6 +59,14 @@ extension CameraCommand {
         @Argument(help: "Output .cptv file.")
         var output: String
 
+        @Flag(help: "Print the result as JSON.")
+        var json = false
+
+        struct Written: Encodable {
+            var file: String
+            var frames: Int, width: Int, height: Int
+        }
+
         func run() async throws {
             try await reporting { try await record() }
         }
@@ -80,6 +88,7 @@ extension CameraCommand {
             try CPTVFile.write(
                 thermalFrames: frames, deviceName: ProcessInfo.processInfo.hostName,
                 startMicros: UInt64(Date().timeIntervalSince1970 * 1e6), to: output)
+            if json { return print(try jsonText(Written(file: output, frames: frames.count, width: frames[0].width, height: frames[0].height))) }
             print("recorded \(frames.count) frames (\(frames[0].width)x\(frames[0].height)) to \(output)")
         }
     }
@@ -125,6 +134,15 @@ extension CameraCommand {
         @Option(help: "Also write the frame's exact readings: width × height little-endian centi-kelvin (for analysis and the hardware lab).")
         var raw: String?
 
+        @Flag(help: "Print the result as JSON.")
+        var json = false
+
+        struct Written: Encodable {
+            var file: String
+            var width: Int, height: Int
+            var lowC: Double, highC: Double
+        }
+
         func run() async throws {
             try await reporting {
                 var marks: MarkedView.Marks?
@@ -152,6 +170,10 @@ extension CameraCommand {
                 var (image, low, high) = FalseColour.render(picture)
                 if let marks { MarkedView.draw(marks, width: picture.width, height: picture.height, scale: 4, into: &image) }
                 do { try PNGFile.write(image, to: output) } catch { throw ControlFailure(.cannotRun, "\(error)") }
+                if json {
+                    return print(try jsonText(Written(
+                        file: output, width: picture.width, height: picture.height, lowC: (low * 10).rounded() / 10, highC: (high * 10).rounded() / 10)))
+                }
                 print(String(format: "wrote %@ (%dx%d frame, %.1f to %.1f °C)", output, picture.width, picture.height, low, high))
             }
         }

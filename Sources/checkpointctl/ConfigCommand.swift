@@ -1,4 +1,5 @@
 import Appliance
+import ConfigFile
 import ArgumentParser
 import Foundation
 import ScannerProtocols
@@ -22,9 +23,47 @@ struct ConfigCommand: AsyncParsableCommand {
         @Argument(help: "The configuration file (TOML).")
         var file: String
 
+        @Flag(help: "Print the result as one JSON object: {\"ok\": true, \"lanes\": […]} or {\"ok\": false, \"key\", \"line\", \"message\"}.")
+        var json = false
+
+        struct Summary: Encodable {
+            struct Lane: Encodable {
+                var id: String, name: String, mode: String, thresholdC: Double, reference: String, scanners: Int
+            }
+            var ok = true
+            var file: String
+            var lanes: [Lane]
+            var lanePage: String
+            var supervisorPage: String?
+            var uplink: String?
+        }
+
+        struct Refusal: Encodable {
+            var ok = false
+            var file: String
+            var key: String
+            var line: Int?
+            var message: String
+        }
+
         func run() async throws {
             do {
                 let config = try ApplianceConfig.load(path: file)
+                if json {
+                    let lanes = config.lanes.map { lane in
+                        let reference = switch lane.screening.reference {
+                        case .none: "none"
+                        case .auto: "auto"
+                        case .region(let x, let y, let r): "region \(x),\(y),\(r)"
+                        }
+                        return Summary.Lane(
+                            id: lane.id, name: lane.name, mode: lane.pairing.mode.rawValue, thresholdC: lane.screening.thresholdC,
+                            reference: reference, scanners: lane.scanners.count)
+                    }
+                    return print(try jsonText(Summary(
+                        file: file, lanes: lanes, lanePage: "http://\(config.displayHost):\(config.displayPort)/",
+                        supervisorPage: config.supervisor.map { "http://\($0.host):\($0.port)/supervisor" }, uplink: config.uplink?.url)))
+                }
                 print("ok: \(file)")
                 for lane in config.lanes {
                     print(
@@ -46,6 +85,11 @@ struct ConfigCommand: AsyncParsableCommand {
                     print("  uplink: not set (passages wait in the outbox)")
                 }
             } catch {
+                if json {
+                    let refusal = (error as? ConfigError).map { Refusal(file: file, key: $0.key, line: $0.line, message: $0.message) }
+                        ?? Refusal(file: file, key: "", line: nil, message: "\(error)")
+                    print((try? jsonText(refusal)) ?? "{\"ok\":false}")
+                }
                 FileHandle.standardError.write(Data("\(file): \(error)\n".utf8))
                 throw ExitCode(78)
             }

@@ -32,19 +32,27 @@ struct SelftestCommand: AsyncParsableCommand {
     @Option(help: "Seconds to watch each camera when the service is not running.")
     var seconds: Double = 4
 
-    struct Result {
+    struct Result: Encodable {
         var name: String
         var ok: Bool
         var detail: String
     }
 
+    @Flag(help: "One JSON object per test ({\"name\", \"ok\", \"detail\"}); the count goes to standard error.")
+    var json = false
+
     func run() async throws {
         let config: ApplianceConfig
-        do { config = try ApplianceConfig.load(path: self.config) } catch { fail("\(self.config): \(error)") }
+        do { config = try ApplianceConfig.load(path: self.config) } catch {
+            note("error: \(self.config): \(error)")
+            throw ExitCode(78)
+        }
         var results: [Result] = []
+        let json = self.json
         func report(_ name: String, _ ok: Bool, _ detail: String) {
-            results.append(Result(name: name, ok: ok, detail: detail))
-            print("test \(name): \(ok ? "OK" : "FAIL") (\(detail))")
+            let result = Result(name: name, ok: ok, detail: detail)
+            results.append(result)
+            print(json ? ((try? jsonText(result)) ?? "{}") : "test \(name): \(ok ? "OK" : "FAIL") (\(detail))")
         }
         report("config", true, "\(config.lanes.count) lane(s) in \(self.config)")
         let directory = state ?? CheckpointService.stateDirectory(config: config, environment: ProcessInfo.processInfo.environment)
@@ -65,7 +73,7 @@ struct SelftestCommand: AsyncParsableCommand {
             speaker(lane, report)
         }
         let failed = results.filter { !$0.ok }.count
-        print("\(results.count - failed) passed, \(failed) failed")
+        if json { note("\(results.count - failed) passed, \(failed) failed") } else { print("\(results.count - failed) passed, \(failed) failed") }
         if failed > 0 { throw ExitCode(1) }
     }
 

@@ -65,6 +65,18 @@ struct UplinkCommand: AsyncParsableCommand {
         @Option(help: "Only this lane.")
         var lane: String?
 
+        @Flag(help: "One JSON object per lane.")
+        var json = false
+
+        struct LaneResult: Encodable {
+            var lane: String
+            var ok: Bool
+            var sent: Int
+            var waiting: Int
+            var seconds: Double
+            var error: String?
+        }
+
         func run() async throws {
             let appliance: ApplianceConfig
             do { appliance = try ApplianceConfig.load(path: options.config) } catch { fail("\(options.config): \(error)") }
@@ -80,12 +92,16 @@ struct UplinkCommand: AsyncParsableCommand {
                 let drainer = UplinkDrainer(lane: id, settings: settings, store: store, transport: transport)
                 let (sent, last) = try await drainer.drain()
                 let waiting = try await store.uplinkStatus(lanes: [id]).first { $0.lane == id }?.waiting ?? 0
-                let seconds = String(format: "%.1f s", Date().timeIntervalSince(started))
-                switch last {
-                case .failed(let message):
-                    failed = true
+                let took = (Date().timeIntervalSince(started) * 10).rounded() / 10
+                let seconds = String(format: "%.1f s", took)
+                var message: String?
+                if case .failed(let text) = last { message = text }
+                failed = failed || message != nil
+                if json {
+                    print(try jsonText(LaneResult(lane: id, ok: message == nil, sent: sent, waiting: waiting, seconds: took, error: message)))
+                } else if let message {
                     print("\(id): FAIL after \(sent) sent in \(seconds): \(message) (\(waiting) still waiting)")
-                default:
+                } else {
                     print("\(id): OK, \(sent) sent in \(seconds), \(waiting) waiting")
                 }
             }
@@ -99,9 +115,13 @@ struct UplinkCommand: AsyncParsableCommand {
 
         @OptionGroup var options: Options
 
+        @Flag(help: "Print the result as JSON.")
+        var json = false
+
         func run() async throws {
             let store = try existingStore(config: options.config, state: options.state)
-            print("\(try await store.releaseSetAside()) passages back in line")
+            let released = try await store.releaseSetAside()
+            print(json ? "{\"released\":\(released)}" : "\(released) passages back in line")
         }
     }
 }

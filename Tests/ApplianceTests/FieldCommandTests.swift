@@ -71,6 +71,21 @@ import TestSupport
         #expect(turned.status == 0 && turned.stdout.contains("(120x160 frame"), "\(turned.stdout)\(turned.stderr)")
     }
 
+    /// Every command's `--json` is JSON on standard output, snake_case, also when the answer is a refusal.
+    @Test func configCheckAnswersInJSONBothWays() async throws {
+        let dir = temporaryDirectory()
+        try EndToEndTests.config(travellers: 5, speed: 1, state: dir + "/state").write(toFile: dir + "/ok.toml", atomically: true, encoding: .utf8)
+        let ok = try await Self.ctl(["config", "check", "--json", dir + "/ok.toml"])
+        let accepted = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any], "\(ok.stdout)")
+        #expect(ok.status == 0 && accepted["ok"] as? Bool == true && accepted["lane_page"] is String)
+        #expect((accepted["lanes"] as? [[String: Any]])?.first?["threshold_c"] as? Double == 37.5)
+        try "[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"simulated\"\n[lane.screening]\nthreshold_c = 41.0\n"
+            .write(toFile: dir + "/bad.toml", atomically: true, encoding: .utf8)
+        let bad = try await Self.ctl(["config", "check", "--json", dir + "/bad.toml"])
+        let refused = try #require(try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any], "\(bad.stdout)")
+        #expect(bad.status == 78 && refused["ok"] as? Bool == false && refused["key"] as? String == "lane[1].screening.threshold_c" && refused["line"] as? Int == 6)
+    }
+
     static func step(lane: String, celsius: Double) throws -> LaneCore.Step {
         let payload = "079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021"
         let m = Measurement(
