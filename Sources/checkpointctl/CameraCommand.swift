@@ -1,6 +1,7 @@
 import ArgumentParser
 import Devices
 import Foundation
+import LaneControl
 import Thermal
 
 struct CameraCommand: AsyncParsableCommand {
@@ -95,28 +96,38 @@ struct CameraCommand: AsyncParsableCommand {
         @Argument(help: "The device node, e.g. /dev/video0.")
         var device: String?
 
+        @Flag(help: "One JSON object per step ({\"name\", \"ok\", \"detail\"}); the count goes to standard error.")
+        var json = false
+
+        struct Step: Encodable {
+            var name: String
+            var ok: Bool
+            var detail: String
+        }
+
         func run() async throws {
             var passed = 0, failed = 0
+            let json = self.json
             func report(_ name: String, _ result: Result<String, any Error>) {
                 switch result {
-                case .success(let note):
+                case .success(let detail):
                     passed += 1
-                    print("test \(name): OK" + (note.isEmpty ? "" : " (\(note))"))
+                    print(json ? ((try? jsonText(Step(name: name, ok: true, detail: detail))) ?? "{}") : "test \(name): OK" + (detail.isEmpty ? "" : " (\(detail))"))
                 case .failure(let error):
                     failed += 1
-                    print("test \(name): FAIL (\(error))")
+                    print(json ? ((try? jsonText(Step(name: name, ok: false, detail: "\(error)"))) ?? "{}") : "test \(name): FAIL (\(error))")
                 }
             }
-            defer { print("\(passed) passed, \(failed) failed") }
+            defer { if json { note("\(passed) passed, \(failed) failed") } else { print("\(passed) passed, \(failed) failed") } }
             let nodes = VideoDevices.list()
             guard let node = CameraSelector(devicePath: device).find(in: nodes) ?? device.map({ VideoNode(path: $0, name: $0, index: 0) }) else {
                 report("open", .failure(ProbeFailure("no supported camera found (checkpointctl camera list shows what is attached)")))
-                throw ExitCode(1)
+                throw ExitCode(ExitStatus.noDevice.rawValue)
             }
             let opened: V4L2Device
             do { opened = try V4L2Device(path: node.path) } catch {
                 report("open", .failure(error))
-                throw ExitCode(1)
+                throw ExitCode(ExitStatus.noDevice.rawValue)
             }
             defer { opened.close() }
             report("open", .success(node.path))

@@ -86,6 +86,16 @@ import TestSupport
         #expect(bad.status == 78 && refused["ok"] as? Bool == false && refused["key"] as? String == "lane[1].screening.threshold_c" && refused["line"] as? Int == 6)
     }
 
+    /// "No camera" is exit 3 for every command, and says so.
+    @Test func noCameraIsExitThreeEverywhere() async throws {
+        let probe = try await Self.ctl(["camera", "probe", "--json", "/dev/video-none"])
+        #expect(probe.status == 3, "\(probe.stdout)\(probe.stderr)")
+        let step = try #require(try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as? [String: Any], "\(probe.stdout)")
+        #expect(step["name"] as? String == "open" && step["ok"] as? Bool == false)
+        let snapshot = try await Self.ctl(["camera", "snapshot", "--device", "/dev/video-none", temporaryDirectory() + "/x.png"])
+        #expect(snapshot.status == 3 && snapshot.stderr.hasPrefix("error: "), "\(snapshot.stderr)")
+    }
+
     static func step(lane: String, celsius: Double) throws -> LaneCore.Step {
         let payload = "079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021"
         let m = Measurement(
