@@ -52,36 +52,34 @@ struct CalibrateCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            try await reporting {
-                let context = try options.context()
-                if !dryRun { _ = try Technician.validated(technician) }
-                let run = try ReferenceCalibrationRun(
-                    region: try parseRegion(region), setpointC: setpoint ?? context.lane.screening.referenceSetpointC, seconds: seconds)
-                let store = try context.openStore()
-                var progress = ProgressLine()
-                let result = try await run.survey(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
-                    switch step {
-                    case .searching(let s): progress.show("looking for the reference… \(format(s, 0)) s", at: s)
-                    case .lost(let reason): progress.show("the reference was lost (\(reason.rawValue)): starting over", at: .infinity)
-                    case .measuring(let x, let y, let r, let samples, let noise):
-                        progress.show("reference at (\(x), \(y)) radius \(r): \(samples) readings\(noise.map { " noise \(format($0, 3)) °C" } ?? "")", at: Double(samples) / 9)
-                    }
+            let context = try options.context()
+            if !dryRun { _ = try Technician.validated(technician) }
+            let run = try ReferenceCalibrationRun(
+                region: try parseRegion(region), setpointC: setpoint ?? context.lane.screening.referenceSetpointC, seconds: seconds)
+            let store = try context.openStore()
+            var progress = ProgressLine()
+            let result = try await run.survey(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
+                switch step {
+                case .searching(let s): progress.show("looking for the reference… \(format(s, 0)) s", at: s)
+                case .lost(let reason): progress.show("the reference was lost (\(reason.rawValue)): starting over", at: .infinity)
+                case .measuring(let x, let y, let r, let samples, let noise):
+                    progress.show("reference at (\(x), \(y)) radius \(r): \(samples) readings\(noise.map { " noise \(format($0, 3)) °C" } ?? "")", at: Double(samples) / 9)
                 }
-                progress.done()
-                if json {
-                    print(try jsonText(result))
-                } else {
-                    print("reference at (\(result.x), \(result.y)), radius \(result.radius) px, \(format(result.contrastC, 1)) °C warmer than its surroundings")
-                    print("over \(format(result.seconds, 1)) s: noise \(format(result.noiseC, 3)) °C (limit \(ReferenceSurvey.maxNoiseC)), drift \(signed(result.driftCPerMinute, 3)) °C/min")
-                    print("set-point \(format(run.setpointC, 1)) °C")
-                }
-                if dryRun {
-                    for reason in run.refusals(result) { warn(reason) }
-                    return note("dry run: nothing stored")
-                }
-                _ = try await run.store(result, lane: context.lane.id, technician: technician, in: store)
-                note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
             }
+            progress.done()
+            if json {
+                print(try jsonText(result))
+            } else {
+                print("reference at (\(result.x), \(result.y)), radius \(result.radius) px, \(format(result.contrastC, 1)) °C warmer than its surroundings")
+                print("over \(format(result.seconds, 1)) s: noise \(format(result.noiseC, 3)) °C (limit \(ReferenceSurvey.maxNoiseC)), drift \(signed(result.driftCPerMinute, 3)) °C/min")
+                print("set-point \(format(run.setpointC, 1)) °C")
+            }
+            if dryRun {
+                for reason in run.refusals(result) { warn(reason) }
+                return note("dry run: nothing stored")
+            }
+            _ = try await run.store(result, lane: context.lane.id, technician: technician, in: store)
+            note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
         }
     }
 
@@ -115,38 +113,36 @@ struct CalibrateCommand: AsyncParsableCommand {
         var dryRun = false
 
         func run() async throws {
-            try await reporting {
-                let context = try options.context()
-                if !dryRun { _ = try Technician.validated(technician) }
-                let store = try context.openStore()
-                let run = try OffsetCalibrationRun(screening: try context.screening(store: store), people: people)
-                let pairs = try await run.collect(try options.source.frames(of: context.lane, wallSeconds: 3600)) { m, person in
-                    print("person \(person): skin \(format(m.skinC)) °C (site \(m.siteX),\(m.siteY), ±\(format(m.uncertaintyC, 1)))")
-                    return Self.askClinical()
-                } progress: { step in
-                    switch step {
-                    case .nextPerson(let n): print("person \(n): please stand on the mark and look at the camera")
-                    case .paused(let reason): print("screening paused: \(reason.rawValue)")
-                    case .retry(let reason): print("retry: \(reason.rawValue)")
-                    }
+            let context = try options.context()
+            if !dryRun { _ = try Technician.validated(technician) }
+            let store = try context.openStore()
+            let run = try OffsetCalibrationRun(screening: try context.screening(store: store), people: people)
+            let pairs = try await run.collect(try options.source.frames(of: context.lane, wallSeconds: 3600)) { m, person in
+                print("person \(person): skin \(format(m.skinC)) °C (site \(m.siteX),\(m.siteY), ±\(format(m.uncertaintyC, 1)))")
+                return Self.askClinical()
+            } progress: { step in
+                switch step {
+                case .nextPerson(let n): print("person \(n): please stand on the mark and look at the camera")
+                case .paused(let reason): print("screening paused: \(reason.rawValue)")
+                case .retry(let reason): print("retry: \(reason.rawValue)")
                 }
-                var leftOut = Set(leaveOut)
-                while true {
-                    let review = try OffsetCalibrationRun.review(pairs, leavingOut: leftOut)
-                    Self.show(review)
-                    if dryRun { return note("dry run: nothing stored") }
-                    // Asked unless --yes; an outlier still in the fit refuses the store either way.
-                    if yes {
-                        _ = try await OffsetCalibrationRun.store(review, lane: context.lane.id, technician: technician, in: store)
-                        return note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
-                    }
-                    switch Self.confirm(people: pairs.count) {
-                    case .store:
-                        _ = try await OffsetCalibrationRun.store(review, lane: context.lane.id, technician: technician, in: store)
-                        return note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
-                    case .leaveOut(let person): leftOut.insert(person)
-                    case .cancel: throw ControlFailure(.notAcceptable, "not confirmed; nothing stored")
-                    }
+            }
+            var leftOut = Set(leaveOut)
+            while true {
+                let review = try OffsetCalibrationRun.review(pairs, leavingOut: leftOut)
+                Self.show(review)
+                if dryRun { return note("dry run: nothing stored") }
+                // Asked unless --yes; an outlier still in the fit refuses the store either way.
+                if yes {
+                    _ = try await OffsetCalibrationRun.store(review, lane: context.lane.id, technician: technician, in: store)
+                    return note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
+                }
+                switch Self.confirm(people: pairs.count) {
+                case .store:
+                    _ = try await OffsetCalibrationRun.store(review, lane: context.lane.id, technician: technician, in: store)
+                    return note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
+                case .leaveOut(let person): leftOut.insert(person)
+                case .cancel: throw ControlFailure(.notAcceptable, "not confirmed; nothing stored")
                 }
             }
         }
@@ -227,34 +223,32 @@ struct CalibrateCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            try await reporting {
-                let context = try options.context()
-                _ = try Technician.validated(technician)
-                let store = try context.openStore()
-                let run = try CheckCalibrationRun(
-                    screening: try context.screening(store: store), lane: context.lane.id, knownC: referenceTemp, toleranceC: tolerance,
-                    secondRegion: try parseRegion(region), seconds: seconds)
-                var progress = ProgressLine()
-                var samplesSeen = 0.0
-                let result = try await run.run(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
-                    samplesSeen += 1
-                    switch step {
-                    case .referenceMissing: progress.show("the lane's reference is not where it was calibrated", at: samplesSeen / 9)
-                    case .searching: progress.show("looking for the second reference…", at: samplesSeen / 9)
-                    case .measuring(let samples): progress.show("reading the second reference: \(samples) frames", at: samplesSeen / 9)
-                    }
+            let context = try options.context()
+            _ = try Technician.validated(technician)
+            let store = try context.openStore()
+            let run = try CheckCalibrationRun(
+                screening: try context.screening(store: store), lane: context.lane.id, knownC: referenceTemp, toleranceC: tolerance,
+                secondRegion: try parseRegion(region), seconds: seconds)
+            var progress = ProgressLine()
+            var samplesSeen = 0.0
+            let result = try await run.run(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
+                samplesSeen += 1
+                switch step {
+                case .referenceMissing: progress.show("the lane's reference is not where it was calibrated", at: samplesSeen / 9)
+                case .searching: progress.show("looking for the second reference…", at: samplesSeen / 9)
+                case .measuring(let samples): progress.show("reading the second reference: \(samples) frames", at: samplesSeen / 9)
                 }
-                progress.done()
-                let verdict = result.passed ? "PASS" : "FAIL"
-                if json {
-                    print(try jsonText(result))
-                } else {
-                    print("second reference at (\(result.x), \(result.y)) radius \(result.radius): measured \(format(result.measuredC)) °C, true \(format(result.knownC)) °C")
-                    print("error \(signed(result.errorC)) °C (tolerance ±\(format(result.toleranceC, 1))): \(verdict)")
-                }
-                _ = try await CheckCalibrationRun.store(result, lane: context.lane.id, technician: technician, in: store)
-                if !result.passed { throw ExitCode(ExitStatus.notAcceptable.rawValue) }
             }
+            progress.done()
+            let verdict = result.passed ? "PASS" : "FAIL"
+            if json {
+                print(try jsonText(result))
+            } else {
+                print("second reference at (\(result.x), \(result.y)) radius \(result.radius): measured \(format(result.measuredC)) °C, true \(format(result.knownC)) °C")
+                print("error \(signed(result.errorC)) °C (tolerance ±\(format(result.toleranceC, 1))): \(verdict)")
+            }
+            _ = try await CheckCalibrationRun.store(result, lane: context.lane.id, technician: technician, in: store)
+            if !result.passed { throw ExitCode(ExitStatus.notAcceptable.rawValue) }
         }
     }
 
@@ -284,17 +278,15 @@ struct CalibrateCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await reporting {
-                guard let kind = CalibrationEntry.Kind(rawValue: kind), kind != .check else {
-                    throw ControlFailure(.usage, "'\(kind)' is not reference, offset or pixels")
-                }
-                let context = try options.context()
-                let entry = try await CalibrationRevert.revert(kind, lane: context.lane.id, technician: technician, in: try context.openStore())
-                print(json
-                    ? try jsonText(Shown(id: entry.id, lane: entry.lane, kind: entry.kind.rawValue, at: entry.recordedAt, technician: entry.technician, summary: entry.summary))
-                    : entry.summary)
-                note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
+            guard let kind = CalibrationEntry.Kind(rawValue: kind), kind != .check else {
+                throw ControlFailure(.usage, "'\(kind)' is not reference, offset or pixels")
             }
+            let context = try options.context()
+            let entry = try await CalibrationRevert.revert(kind, lane: context.lane.id, technician: technician, in: try context.openStore())
+            print(json
+                ? try jsonText(Shown(id: entry.id, lane: entry.lane, kind: entry.kind.rawValue, at: entry.recordedAt, technician: entry.technician, summary: entry.summary))
+                : entry.summary)
+            note("stored for lane \(context.lane.id); restart the service to apply it (systemctl restart checkpointd)")
         }
     }
 

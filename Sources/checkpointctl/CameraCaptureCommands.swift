@@ -68,7 +68,7 @@ extension CameraCommand {
         }
 
         func run() async throws {
-            try await reporting { try await record() }
+            try await record()
         }
 
         func record() async throws {
@@ -144,38 +144,36 @@ extension CameraCommand {
         }
 
         func run() async throws {
-            try await reporting {
-                var marks: MarkedView.Marks?
-                let picture: ThermalFrame
-                if config != nil || lane != nil || marked {
-                    (picture, marks) = try await laneView()
-                } else if let recording {
-                    let contents: CPTVFile.Contents
-                    do { contents = try CPTVFile.read(path: recording) } catch { throw ControlFailure(.cannotRun, "\(recording): \("\(error)")") }
-                    guard let orientation = try? Orientation(rotation: rotate ?? 0) else { throw ControlFailure(.usage, "--rotate must be 0, 90, 180 or 270") }
-                    let frames = ReplayCamera.frames(of: contents, orientation: orientation, start: 0)
-                    guard frames.indices.contains(frame) else { throw ControlFailure(.usage, "the recording has \(frames.count) frames") }
-                    picture = frames[frame]
-                } else {
-                    do { picture = try await captureFrames(device: device, rotate: rotate ?? 0, seconds: 0).last! } catch {
-                        throw ControlFailure(.noDevice, "\(error)")
-                    }
+            var marks: MarkedView.Marks?
+            let picture: ThermalFrame
+            if config != nil || lane != nil || marked {
+                (picture, marks) = try await laneView()
+            } else if let recording {
+                let contents: CPTVFile.Contents
+                do { contents = try CPTVFile.read(path: recording) } catch { throw ControlFailure(.cannotRun, "\(recording): \("\(error)")") }
+                guard let orientation = try? Orientation(rotation: rotate ?? 0) else { throw ControlFailure(.usage, "--rotate must be 0, 90, 180 or 270") }
+                let frames = ReplayCamera.frames(of: contents, orientation: orientation, start: 0)
+                guard frames.indices.contains(frame) else { throw ControlFailure(.usage, "the recording has \(frames.count) frames") }
+                picture = frames[frame]
+            } else {
+                do { picture = try await captureFrames(device: device, rotate: rotate ?? 0, seconds: 0).last! } catch {
+                    throw ControlFailure(.noDevice, "\(error)")
                 }
-                if let raw {
-                    var bytes = [UInt8]()
-                    bytes.reserveCapacity(picture.pixels.count * 2)
-                    for value in picture.pixels { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
-                    guard FileManager.default.createFile(atPath: raw, contents: Data(bytes)) else { throw ControlFailure(.cannotRun, "cannot write \(raw)") }
-                }
-                var (image, low, high) = FalseColour.render(picture)
-                if let marks { MarkedView.draw(marks, width: picture.width, height: picture.height, scale: 4, into: &image) }
-                do { try PNGFile.write(image, to: output) } catch { throw ControlFailure(.cannotRun, "\(error)") }
-                if json {
-                    return print(try jsonText(Written(
-                        file: output, width: picture.width, height: picture.height, lowC: (low * 10).rounded() / 10, highC: (high * 10).rounded() / 10)))
-                }
-                print(String(format: "wrote %@ (%dx%d frame, %.1f to %.1f °C)", output, picture.width, picture.height, low, high))
             }
+            if let raw {
+                var bytes = [UInt8]()
+                bytes.reserveCapacity(picture.pixels.count * 2)
+                for value in picture.pixels { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
+                guard FileManager.default.createFile(atPath: raw, contents: Data(bytes)) else { throw ControlFailure(.cannotRun, "cannot write \(raw)") }
+            }
+            var (image, low, high) = FalseColour.render(picture)
+            if let marks { MarkedView.draw(marks, width: picture.width, height: picture.height, scale: 4, into: &image) }
+            do { try PNGFile.write(image, to: output) } catch { throw ControlFailure(.cannotRun, "\(error)") }
+            if json {
+                return print(try jsonText(Written(
+                    file: output, width: picture.width, height: picture.height, lowC: (low * 10).rounded() / 10, highC: (high * 10).rounded() / 10)))
+            }
+            print(String(format: "wrote %@ (%dx%d frame, %.1f to %.1f °C)", output, picture.width, picture.height, low, high))
         }
 
         /// The lane's frames through its screening (calibration in force): the last frame, and what was seen.

@@ -30,16 +30,6 @@ func fail(_ text: String) -> Never {
     Foundation.exit(ExitStatus.cannotRun.rawValue)
 }
 
-/// Runs a command's body; a `ControlFailure` becomes its line on standard error and its exit code.
-func reporting(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let failure as ControlFailure {
-        note("error: " + failure.message)
-        throw ExitCode(failure.status.rawValue)
-    }
-}
-
 /// Progress lines for a technician's terminal: rewritten in place on a terminal, one line a second otherwise.
 struct ProgressLine {
     private let interactive = isatty(STDERR_FILENO) == 1

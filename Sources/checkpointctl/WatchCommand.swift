@@ -38,49 +38,47 @@ struct WatchCommand: AsyncParsableCommand {
     static let silenceLimit = Duration.seconds(5)
 
     func run() async throws {
-        try await reporting {
-            let events = try eventsURL()
-            var request = HTTPClientRequest(url: events)
-            request.headers.add(name: "Accept", value: "text/event-stream")
-            let response: HTTPClientResponse
-            do { response = try await HTTPClient.shared.execute(request, timeout: .seconds(5)) } catch {
-                throw ControlFailure(.cannotRun, "cannot reach the service at \(events): \(error) (is checkpointd running? systemctl status checkpointd)")
-            }
-            guard response.status == .ok else {
-                throw ControlFailure(.cannotRun, "\(events) answered \(response.status.code): is that lane on this box? (checkpointctl config check)")
-            }
-            let lastHeard = LastHeard()
-            let (count, json, body) = (count, json, response.body)
-            let printed = try await withThrowingTaskGroup(of: Int.self) { group in
-                group.addTask {
-                    var parser = EventStreamParser()
-                    var shown = 0
-                    for try await buffer in body {
-                        lastHeard.time.withLock { $0 = .now }
-                        for message in parser.feed(Array(buffer.readableBytesView)) where message.event == nil {
-                            guard let event = try? JSONDecoder().decode(LaneEvent.self, from: Data(message.data.utf8)) else { continue }
-                            print(json ? message.data : WatchLine.text(event))
-                            fflush(nil)
-                            shown += 1
-                            if let count, shown >= count { return shown }
-                        }
-                    }
-                    throw ControlFailure(.cannotRun, "the service closed the stream (stopped or restarting)")
-                }
-                group.addTask {
-                    while true {
-                        try await Task.sleep(for: .seconds(1))
-                        if ContinuousClock.now - lastHeard.time.withLock({ $0 }) > WatchCommand.silenceLimit {
-                            throw ControlFailure(.cannotRun, "no heartbeat from the service for 5 s: it hangs or the network dropped")
-                        }
-                    }
-                }
-                let first = try await group.next() ?? 0
-                group.cancelAll()
-                return first
-            }
-            if printed == 0 { note("no events") }
+        let events = try eventsURL()
+        var request = HTTPClientRequest(url: events)
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        let response: HTTPClientResponse
+        do { response = try await HTTPClient.shared.execute(request, timeout: .seconds(5)) } catch {
+            throw ControlFailure(.cannotRun, "cannot reach the service at \(events): \(error) (is checkpointd running? systemctl status checkpointd)")
         }
+        guard response.status == .ok else {
+            throw ControlFailure(.cannotRun, "\(events) answered \(response.status.code): is that lane on this box? (checkpointctl config check)")
+        }
+        let lastHeard = LastHeard()
+        let (count, json, body) = (count, json, response.body)
+        let printed = try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask {
+                var parser = EventStreamParser()
+                var shown = 0
+                for try await buffer in body {
+                    lastHeard.time.withLock { $0 = .now }
+                    for message in parser.feed(Array(buffer.readableBytesView)) where message.event == nil {
+                        guard let event = try? JSONDecoder().decode(LaneEvent.self, from: Data(message.data.utf8)) else { continue }
+                        print(json ? message.data : WatchLine.text(event))
+                        fflush(nil)
+                        shown += 1
+                        if let count, shown >= count { return shown }
+                    }
+                }
+                throw ControlFailure(.cannotRun, "the service closed the stream (stopped or restarting)")
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(1))
+                    if ContinuousClock.now - lastHeard.time.withLock({ $0 }) > WatchCommand.silenceLimit {
+                        throw ControlFailure(.cannotRun, "no heartbeat from the service for 5 s: it hangs or the network dropped")
+                    }
+                }
+            }
+            let first = try await group.next() ?? 0
+            group.cancelAll()
+            return first
+        }
+        if printed == 0 { note("no events") }
     }
 
     /// The lane's event stream on the configured lane page listener.

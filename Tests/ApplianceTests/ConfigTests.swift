@@ -247,6 +247,24 @@ func temporaryDirectoryForConfig() -> String {
         #expect(ConfigTests.error(Self.lane("source = \"simulated\"", screening: "reference_y = 130"))?.key == "lane[1].screening.reference_y")
     }
 
+    /// A replayed recording's size is read from its header: the same refusal, with the turned recording's size.
+    @Test func aDiscOutsideATurnedRecordingIsRefused() throws {
+        let dir = temporaryDirectoryForConfig()
+        var simulator = SceneSimulator(travellers: [])
+        var frames: [ThermalFrame] = []
+        for i in 0..<3 { frames.append(simulator.frame(at: Double(i) / 8.77, sequence: UInt64(i))) }
+        try CPTVFile.write(thermalFrames: frames, deviceName: "test", startMicros: 0, to: dir + "/r.cptv")
+        let text = Self.lane("source = \"replay\"\nfile = \"\(dir)/r.cptv\"\nrotation = 90", screening: "reference = \"region\"\nreference_x = 148\nreference_y = 100")
+        try text.write(toFile: dir + "/sideways.toml", atomically: true, encoding: .utf8)
+        #expect(throws: ConfigError.self) { try ApplianceConfig.load(path: dir + "/sideways.toml") }
+        do { _ = try ApplianceConfig.load(path: dir + "/sideways.toml") } catch {
+            let refusal = error as? ConfigError
+            #expect(refusal?.key == "lane[1].screening.reference_x" && refusal?.message.contains("outside the recording's 120×160 image (after rotation = 90)") == true, "\(error)")
+        }
+        try text.replacingOccurrences(of: "rotation = 90", with: "rotation = 0").write(toFile: dir + "/upright.toml", atomically: true, encoding: .utf8)
+        #expect(try ApplianceConfig.load(path: dir + "/upright.toml").lanes.count == 1)
+    }
+
     @Test func aRealCameraNeverInheritsTheSimulatorsDisc() throws {
         // No [lane.screening]: the engine finds the disc itself.
         let auto = try ApplianceConfig.parse(Self.lane("source = \"v4l2\"\nusb_id = \"1e4e:0100\""))
