@@ -17,7 +17,7 @@ struct SelftestCommand: AsyncParsableCommand {
         abstract: "Check camera, scanners, reference, storage, speaker, lane page, clock and disk: one line per test.",
         discussion: """
             Prints `test NAME: OK|FAIL (reason)` for each test, then the totals. Exit 0 when every test passed, 1
-            when one failed, 2 when the configuration cannot be read. The speaker test plays the chime.
+            when one failed, 78 when the configuration cannot be read. The speaker test plays the chime.
             """)
 
     @Option(help: "The configuration file.")
@@ -32,179 +32,19 @@ struct SelftestCommand: AsyncParsableCommand {
     @Option(help: "Seconds to watch each camera when the service is not running.")
     var seconds: Double = 4
 
-    struct Result: Encodable {
-        var name: String
-        var ok: Bool
-        var detail: String
-    }
-
     @Flag(help: "One JSON object per test ({\"name\", \"ok\", \"detail\"}); the count goes to standard error.")
     var json = false
 
     func run() async throws {
-        let config: ApplianceConfig
-        do { config = try ApplianceConfig.load(path: self.config) } catch {
-            note("error: \(self.config): \(error)")
-            throw ExitCode(78)
-        }
-        var results: [Result] = []
+        let context = try LaneContext(configPath: config, state: state)
         let json = self.json
-        func report(_ name: String, _ ok: Bool, _ detail: String) {
-            let result = Result(name: name, ok: ok, detail: detail)
-            results.append(result)
-            print(json ? ((try? jsonText(result)) ?? "{}") : "test \(name): \(ok ? "OK" : "FAIL") (\(detail))")
-        }
-        report("config", true, "\(config.lanes.count) lane(s) in \(self.config)")
-        let directory = state ?? CheckpointService.stateDirectory(config: config, environment: ProcessInfo.processInfo.environment)
-        clock(report)
-        disk(directory, report)
-        await storage(directory, report)
-        let health = await Self.runningHealth(config)
-        report(
-            "lane-page", health != nil,
-            health != nil ? "http://\(config.displayHost):\(config.displayPort)/ answers" : "the service does not answer on port \(config.displayPort) (systemctl status checkpointd)")
-        for lane in config.lanes {
-            if let health {
-                fromService(lane, health[lane.id] ?? [:], report)
-            } else {
-                await camera(lane, report)
-                scanners(lane, report)
-            }
-            speaker(lane, report)
+        let selftest = Selftest(config: context.config, configPath: config, stateDirectory: context.stateDirectory, quiet: quiet, seconds: seconds)
+        let results = await selftest.run { result in
+            print(json ? ((try? jsonText(result)) ?? "{}") : "test \(result.name): \(result.ok ? "OK" : "FAIL") (\(result.detail))")
         }
         let failed = results.filter { !$0.ok }.count
-        if json { note("\(results.count - failed) passed, \(failed) failed") } else { print("\(results.count - failed) passed, \(failed) failed") }
-        if failed > 0 { throw ExitCode(1) }
-    }
-
-    /// Wall clock after 2024 and not far ahead: passages are stamped with it and counted per local day.
-    func clock(_ report: (String, Bool, String) -> Void) {
-        let now = Date()
-        let year = Calendar(identifier: .gregorian).component(.year, from: now)
-        let zone = TimeZone.current.identifier
-        report("clock", (2024...2099).contains(year), "\(now.formatted(.iso8601)) UTC, time zone \(zone)\(zone == "Asia/Ho_Chi_Minh" ? "" : "; daily counts use this zone")")
-    }
-
-    /// At least 1 GiB free where the database lives.
-    func disk(_ directory: String, _ report: (String, Bool, String) -> Void) {
-        var probe = directory
-        while !FileManager.default.fileExists(atPath: probe), probe != "/" { probe = (probe as NSString).deletingLastPathComponent }
-        guard let free = (try? FileManager.default.attributesOfFileSystem(forPath: probe))?[.systemFreeSize] as? NSNumber else {
-            report("disk-space", false, "cannot read the free space of \(probe)")
-            return
-        }
-        let gib = free.doubleValue / 1_073_741_824
-        report("disk-space", gib >= 1, String(format: "%.1f GiB free in %@", gib, probe))
-    }
-
-    /// The database opens, passes SQLite's integrity check, and a file in its directory survives write + fsync.
-    func storage(_ directory: String, _ report: (String, Bool, String) -> Void) async {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let probe = directory + "/.selftest-\(ProcessInfo.processInfo.processIdentifier)"
-            guard FileManager.default.createFile(atPath: probe, contents: Data("checkpoint selftest\n".utf8)) else {
-                throw CocoaError(.fileWriteNoPermission)
-            }
-            defer { try? FileManager.default.removeItem(atPath: probe) }
-            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: probe))
-            try handle.synchronize()
-            try handle.close()
-            let store = try LaneStore(path: directory + "/passages.sqlite")
-            let integrity = try await store.integrityCheck()
-            let passages = try await store.passageCount()
-            report("storage", integrity == "ok", "write + fsync in \(directory); integrity \(integrity); \(passages) passage(s)")
-        } catch {
-            report("storage", false, "\(directory): \(error)")
-        }
-    }
-
-    /// Device health from the running service.
-    func fromService(_ lane: ApplianceConfig.LaneConfig, _ health: [String: String], _ report: (String, Bool, String) -> Void) {
-        for (key, label) in [("camera", "camera"), ("scanner", "scanner"), ("reference", "reference"), ("storage", "storage")] {
-            let states = health.filter { $0.key.hasPrefix(key) }
-            if key == "scanner" && lane.scanners.isEmpty { continue }
-            if key == "reference", case .none = lane.screening.reference { continue }
-            guard !states.isEmpty else {
-                report("\(label) \(lane.id)", key == "reference", key == "reference" ? "no reading yet" : "no status from the service yet")
-                continue
-            }
-            let ok = states.values.allSatisfy { $0 == "online" }
-            report("\(label) \(lane.id)", ok, states.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))
-        }
-    }
-
-    /// Frames from the lane's camera, and its reference disc read from them.
-    func camera(_ lane: ApplianceConfig.LaneConfig, _ report: (String, Bool, String) -> Void) async {
-        let frames: AsyncThrowingStream<ThermalFrame, any Error>
-        do { frames = try FrameSource.camera.frames(of: lane, wallSeconds: seconds) } catch { return report("camera \(lane.id)", false, error.message) }
-        var count = 0
-        var size = ""
-        var survey: ReferenceSurvey?
-        if case .region(let x, let y, let r) = lane.screening.reference {
-            survey = ReferenceSurvey(region: (x, y, r), setpointC: lane.screening.referenceSetpointC)
-        }
-        var problem: String?
-        do {
-            for try await frame in frames {
-                count += 1
-                size = "\(frame.width)×\(frame.height)"
-                _ = survey?.add(frame)
-            }
-        } catch {
-            problem = "\(error)"
-        }
-        report(
-            "camera \(lane.id)", count >= 3,
-            count >= 3 ? "\(count) frames \(size) in \(Int(seconds)) s" : problem ?? "\(count) frame(s) in \(Int(seconds)) s: is it plugged in? (checkpointctl camera list)")
-        guard let survey else { return }
-        let scene = survey.sceneC.map { String(format: "scene %.1f °C", $0) } ?? "no frames"
-        if let result = survey.result {
-            let steady = result.noiseC <= ReferenceSurvey.maxNoiseC && result.contrastC >= ReferenceSurvey.minComfortableContrastC
-            var detail = String(
-                format: "disc at (%d, %d), noise %.3f °C, %.1f °C above its surroundings; ", result.x, result.y, result.noiseC,
-                result.contrastC) + scene
-            if result.contrastC < ReferenceSurvey.minComfortableContrastC {
-                detail += String(format: ": less than %.0f °C of contrast, raise the set-point or shade the disc (hardware-notes.md, Environment)", ReferenceSurvey.minComfortableContrastC)
-            }
-            report("reference \(lane.id)", steady, detail)
-        } else {
-            let cause = survey.lastLost.map { "\($0.rawValue)" } ?? "not seen"
-            report("reference \(lane.id)", false, "no steady disc at the configured place (\(cause); \(scene)): checkpointctl calibrate reference")
-        }
-    }
-
-    /// Every configured scanner is present.
-    func scanners(_ lane: ApplianceConfig.LaneConfig, _ report: (String, Bool, String) -> Void) {
-        for (i, scanner) in lane.scanners.enumerated() {
-            let name = "scanner \(lane.id)" + (lane.scanners.count > 1 ? "#\(i + 1)" : "")
-            switch scanner {
-            case .simulated: report(name, true, "simulated")
-            case .serial(let path, let baud, _):
-                report(name, FileManager.default.fileExists(atPath: path), "\(path) at \(baud) baud")
-            case .usb(let selector, _):
-                let present = (try? USBScanner.candidates()) ?? []
-                let match = present.first(where: selector.matches)
-                report(name, match != nil, match.map { "USB \($0.usbID) \($0.product ?? "")" } ?? "no USB scanner matching \(selector)")
-            }
-        }
-    }
-
-    /// The chime on the lane's speaker (the technician hears it; the test hears aplay's verdict).
-    func speaker(_ lane: ApplianceConfig.LaneConfig, _ report: (String, Bool, String) -> Void) {
-        guard let device = lane.speaker.device else { return report("speaker \(lane.id)", true, "none configured") }
-        let library = PromptLibrary(directory: lane.speaker.prompts, recorded: lane.speaker.recorded, languages: ["vi"])
-        let prompts = library.missing.isEmpty ? "all prompts present" : "\(library.missing.count) prompt file(s) missing in \(lane.speaker.prompts)"
-        if quiet { return report("speaker \(lane.id)", library.missing.isEmpty, "not played (--quiet); \(prompts)") }
-        let error = AlsaSpeaker(device: device, onProblem: { _ in }).playNow(Tones.chime.scaled(by: lane.speaker.volume))
-        report("speaker \(lane.id)", error == nil && library.missing.isEmpty, error.map { "\(device): \($0)" } ?? "chime played on \(device); \(prompts)")
-    }
-
-    /// The running service's device health, or nil when it does not answer.
-    static func runningHealth(_ config: ApplianceConfig) async -> [String: [String: String]]? {
-        let host = config.displayHost == "0.0.0.0" ? "127.0.0.1" : config.displayHost
-        guard config.displayPort > 0, let answer = LocalHTTP.get(host: host, port: config.displayPort, path: "/api/health"),
-            answer.status == 200
-        else { return nil }
-        return try? JSONDecoder().decode([String: [String: String]].self, from: answer.body)
+        let total = "\(results.count - failed) passed, \(failed) failed"
+        if json { note(total) } else { print(total) }
+        if failed > 0 { throw ExitCode(ExitStatus.notAcceptable.rawValue) }
     }
 }
