@@ -16,7 +16,8 @@ import Synchronization
 /// gaps. Scans and status changes are never dropped.
 final class LaneRunner: Service {
     let laneID: String
-    private let core: Mutex<LaneCore>
+    /// The lane's logic as it starts; `run()` owns the running copy (only its loop touches it, so no lock).
+    private let initialCore: LaneCore
     private let camera: any ThermalCamera
     private let scanners: [any CodeScanner]
     private let timeline: any LaneTimeline
@@ -46,7 +47,7 @@ final class LaneRunner: Service {
         frameCounters = metrics.frameCounters(lane: core.laneID)
         self.frames = frames
         laneID = core.laneID
-        self.core = Mutex(core)
+        initialCore = core
         self.camera = camera
         self.scanners = scanners
         self.timeline = timeline
@@ -63,6 +64,7 @@ final class LaneRunner: Service {
     func run() async throws {
         // The database opened, so storage starts as working (a failed commit turns it red).
         await hub.publish([await recorder.storageEvent(.online)])
+        var core = initialCore
         let (inputs, sink) = AsyncStream.makeStream(of: LaneCore.Input.self)
         await withDiscardingTaskGroup { group in
             group.addTask { await self.forwardCamera(into: sink) }
@@ -76,7 +78,7 @@ final class LaneRunner: Service {
             for await input in inputs.cancelOnGracefulShutdown() {
                 lastInput.withLock { $0 = ContinuousClock.now }
                 count(input)
-                let step = core.withLock { $0.handle(input) }
+                let step = core.handle(input)
                 clipRecorder?.add(input, step)
                 if !step.isEmpty { await recorder.record(step) }
             }

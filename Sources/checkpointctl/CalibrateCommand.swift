@@ -58,12 +58,12 @@ struct CalibrateCommand: AsyncParsableCommand {
                 region: try parseRegion(region), setpointC: setpoint ?? context.lane.screening.referenceSetpointC, seconds: seconds)
             let store = try context.openStore()
             var progress = ProgressLine()
-            let result = try await run.survey(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
+            let result = try await run.survey(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step, t in
                 switch step {
-                case .searching(let s): progress.show("looking for the reference… \(format(s, 0)) s", at: s)
-                case .lost(let reason): progress.show("the reference was lost (\(reason.rawValue)): starting over", at: .infinity)
+                case .searching(let s): progress.show("looking for the reference… \(format(s, 0)) s", at: t)
+                case .lost(let reason): progress.show("the reference was lost (\(reason.rawValue)): starting over", at: t)
                 case .measuring(let x, let y, let r, let samples, let noise):
-                    progress.show("reference at (\(x), \(y)) radius \(r): \(samples) readings\(noise.map { " noise \(format($0, 3)) °C" } ?? "")", at: Double(samples) / 9)
+                    progress.show("reference at (\(x), \(y)) radius \(r): \(samples) readings\(noise.map { " noise \(format($0, 3)) °C" } ?? "")", at: t)
                 }
             }
             progress.done()
@@ -230,13 +230,11 @@ struct CalibrateCommand: AsyncParsableCommand {
                 screening: try context.screening(store: store), lane: context.lane.id, knownC: referenceTemp, toleranceC: tolerance,
                 secondRegion: try parseRegion(region), seconds: seconds)
             var progress = ProgressLine()
-            var samplesSeen = 0.0
-            let result = try await run.run(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step in
-                samplesSeen += 1
+            let result = try await run.run(try options.source.frames(of: context.lane, wallSeconds: seconds + 30)) { step, t in
                 switch step {
-                case .referenceMissing: progress.show("the lane's reference is not where it was calibrated", at: samplesSeen / 9)
-                case .searching: progress.show("looking for the second reference…", at: samplesSeen / 9)
-                case .measuring(let samples): progress.show("reading the second reference: \(samples) frames", at: samplesSeen / 9)
+                case .referenceMissing: progress.show("the lane's reference is not where it was calibrated", at: t)
+                case .searching: progress.show("looking for the second reference…", at: t)
+                case .measuring(let samples): progress.show("reading the second reference: \(samples) frames", at: t)
                 }
             }
             progress.done()

@@ -41,7 +41,8 @@ public struct CheckCalibrationRun: Sendable {
         case measuring(samples: Int)
     }
 
-    public func run(_ frames: AsyncThrowingStream<ThermalFrame, any Error>, progress: (Progress) -> Void = { _ in }) async throws(ControlFailure)
+    /// `progress` gets each step with the frame's time.
+    public func run(_ frames: AsyncThrowingStream<ThermalFrame, any Error>, progress: (Progress, Double) -> Void = { _, _ in }) async throws(ControlFailure)
         -> ReferenceCheckResult
     {
         var check = ReferenceCheck(reference: reference, setpointC: setpointC, knownC: knownC, toleranceC: toleranceC, secondRegion: secondRegion)
@@ -49,12 +50,12 @@ public struct CheckCalibrationRun: Sendable {
         do {
             for try await frame in frames {
                 switch check.add(frame) {
-                case .referenceMissing: progress(.referenceMissing)
-                case .searching: progress(.searching)
+                case .referenceMissing: progress(.referenceMissing, frame.timestamp)
+                case .searching: progress(.searching, frame.timestamp)
                 case .measuring(let samples):
                     let t0 = firstMeasured ?? frame.timestamp
                     firstMeasured = t0
-                    progress(.measuring(samples: samples))
+                    progress(.measuring(samples: samples), frame.timestamp)
                 }
                 if let t0 = firstMeasured, frame.timestamp - t0 >= seconds, check.result != nil { break }
             }

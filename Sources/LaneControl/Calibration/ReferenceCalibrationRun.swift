@@ -30,7 +30,8 @@ public struct ReferenceCalibrationRun: Sendable {
     }
 
     /// Watches the frames until `seconds` of the disc have been read (or the frames end).
-    public func survey(_ frames: AsyncThrowingStream<ThermalFrame, any Error>, progress: (Progress) -> Void = { _ in }) async throws(ControlFailure)
+    /// `progress` gets each step with the frame's time (seconds on the recording's or camera's timeline).
+    public func survey(_ frames: AsyncThrowingStream<ThermalFrame, any Error>, progress: (Progress, Double) -> Void = { _, _ in }) async throws(ControlFailure)
         -> ReferenceCalibration
     {
         var survey = ReferenceSurvey(region: region, setpointC: setpointC)
@@ -40,9 +41,10 @@ public struct ReferenceCalibrationRun: Sendable {
                 let t0 = firstT ?? frame.timestamp
                 firstT = t0
                 switch survey.add(frame) {
-                case .searching: progress(.searching(seconds: frame.timestamp - t0))
-                case .lost(let reason): progress(.lost(reason))
-                case .measuring(let x, let y, let r, let samples): progress(.measuring(x: x, y: y, radius: r, samples: samples, noiseC: survey.result?.noiseC))
+                case .searching: progress(.searching(seconds: frame.timestamp - t0), frame.timestamp)
+                case .lost(let reason): progress(.lost(reason), frame.timestamp)
+                case .measuring(let x, let y, let r, let samples):
+                    progress(.measuring(x: x, y: y, radius: r, samples: samples, noiseC: survey.result?.noiseC), frame.timestamp)
                 }
                 if let result = survey.result, result.seconds >= seconds { break }
             }
