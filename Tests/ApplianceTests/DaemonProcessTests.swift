@@ -71,6 +71,32 @@ import TestSupport
     }
 }
 
+extension DaemonProcessTests {
+    /// A port another program holds: the service stops with a line naming the listener and the port (not a bare
+    /// "Address already in use"), and exit 1.
+    @Test(.timeLimit(.minutes(5))) func aPortInUseIsNamedInTheFailure() async throws {
+        let binary = try #require(builtProduct("checkpointd"))
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let dir = temporaryDirectory()
+        try EndToEndTests.config(travellers: 5, speed: 1, state: dir + "/state").replacingOccurrences(of: "port = 0", with: "port = \(port)")
+            .write(toFile: dir + "/busy.toml", atomically: true, encoding: .utf8)
+        let run = try await runTool(binary, ["--config", dir + "/busy.toml"], seconds: 60)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("the lane page ([display]) cannot listen on 127.0.0.1:\(port)") && run.stderr.contains("sport = :\(port)"), "\(run.stderr.suffix(600))")
+    }
+}
+
 /// Collects a child's standard error and finds the port it announced.
 final class LogCollector: Sendable {
     private let buffer = Mutex<String>("")

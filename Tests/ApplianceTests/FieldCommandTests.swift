@@ -86,6 +86,21 @@ import TestSupport
         #expect(bad.status == 78 && refused["ok"] as? Bool == false && refused["key"] as? String == "lane[1].screening.threshold_c" && refused["line"] as? Int == 6)
     }
 
+    /// `uplink status --json` is JSON on standard output also when no uplink is configured (the note goes to
+    /// standard error).
+    @Test func uplinkStatusInJSONIsOnlyJSON() async throws {
+        let dir = temporaryDirectory()
+        try EndToEndTests.config(travellers: 5, speed: 1, state: dir + "/state").write(toFile: dir + "/lane.toml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: dir + "/state", withIntermediateDirectories: true)
+        let store = try LaneStore(path: dir + "/state/passages.sqlite")
+        _ = try await store.commit(try Self.step(lane: "lane-1", celsius: 36.4), at: Date())
+        let status = try await Self.ctl(["uplink", "status", "--config", dir + "/lane.toml", "--json"])
+        #expect(status.status == 0, "\(status.stderr)")
+        let lines = status.stdout.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }, "\(status.stdout)")
+        #expect(status.stderr.contains("not configured"))
+    }
+
     /// "No camera" is exit 3 for every command, and says so.
     @Test func noCameraIsExitThreeEverywhere() async throws {
         let probe = try await Self.ctl(["camera", "probe", "--json", "/dev/video-none"])
