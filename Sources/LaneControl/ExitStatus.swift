@@ -10,7 +10,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case notAcceptable = 1
     /// Could not run: a lane, file, recording or database that is missing or unreadable.
     case cannotRun = 2
-    /// The device is not there or not free: no frames from the camera within 5 s, no such scanner, or the service
+    /// The device is not there or not free: no frames from the camera within 4 s, no such scanner, or the service
     /// holds it (`systemctl stop checkpointd` first).
     case noDevice = 3
     /// Wrong arguments (unknown option, a value out of range).

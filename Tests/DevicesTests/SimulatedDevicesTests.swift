@@ -20,7 +20,10 @@ import Thermal
     }
 
     @Test(.timeLimit(.minutes(1))) func cameraAndScannerShareOneSpedUpTimeline() async {
-        let scenario = SimulatedScenario.queue(count: 2, feverShare: 0, seed: 2)
+        // A queue long enough (about 3 minutes of scene, 45 s at 4×) that the camera is still streaming after 60
+        // frames however many a busy machine makes it drop: with two travellers the scene ended after ~20 s, and
+        // on a loaded CI box only 16 frames had been delivered by then.
+        let scenario = SimulatedScenario.queue(count: 30, feverShare: 0, seed: 2)
         let timeline = SimulationTimeline(speed: 4)
         var frames: [ThermalFrame] = [], statuses: [DeviceStatus] = []
         for await event in SimulatedCamera(scenario: scenario, timeline: timeline).events() {

@@ -172,7 +172,7 @@ import Thermal
             "[[lane]]\nid = \"l\"\n[lane.camera]\nsource = \"v4l2\"\ndevice = \"/dev/video-none\"\n[lane.scanner]\nsource = \"none\"\n")
         let frames = try FrameSource.camera.frames(of: config.lanes[0], wallSeconds: 3600)
         let failure = await Self.failure { for try await _ in frames {} }
-        #expect(failure?.status == .noDevice && failure?.message.contains("no frames from lane l's camera within 5 s") == true, "\(failure?.message ?? "no failure")")
+        #expect(failure?.status == .noDevice && failure?.message.contains("no frames from lane l's camera within 4 s") == true, "\(failure?.message ?? "no failure")")
     }
 
     /// A lane's recording follows the lane's rotation unless told otherwise.
