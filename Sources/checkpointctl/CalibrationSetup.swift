@@ -35,13 +35,10 @@ struct CalibrationOptions: ParsableArguments {
 func existingStore(config: String, state: String?) throws -> LaneStore {
     if let state {
         let path = state + "/passages.sqlite"
-        guard FileManager.default.fileExists(atPath: path) else { fail("no passages.sqlite in \(state)") }
+        guard FileManager.default.fileExists(atPath: path) else { throw ControlFailure(.cannotRun, "no passages.sqlite in \(state)") }
         return try LaneStore(path: path)
     }
-    do { return try LaneContext(configPath: config, state: state).existingStore() } catch {
-        note("error: " + error.message)
-        throw ExitCode(error.status.rawValue)
-    }
+    return try LaneContext(configPath: config, state: state).existingStore()
 }
 
 /// Parses "x,y,r" (pixels in the upright image).

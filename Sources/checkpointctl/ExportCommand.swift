@@ -1,6 +1,7 @@
 import Appliance
 import ArgumentParser
 import Foundation
+import LaneControl
 import Store
 
 /// Passages or hourly counts for the health department, as CSV or JSON lines. Never the full payloads.
@@ -33,10 +34,10 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         for day in [from, to] where PurgeCommand.parseDate(day) == nil || day.count != 10 {
-            fail("'\(day)' is not a day like 2021-10-01")
+            throw ControlFailure(.usage, "'\(day)' is not a day like 2021-10-01")
         }
-        guard from <= to else { fail("--from \(from) is after --to \(to)") }
-        guard format == "csv" || format == "json" else { fail("--format must be csv or json, not '\(format)'") }
+        guard from <= to else { throw ControlFailure(.usage, "--from \(from) is after --to \(to)") }
+        guard format == "csv" || format == "json" else { throw ControlFailure(.usage, "--format must be csv or json, not '\(format)'") }
         let store = try existingStore(config: config, state: state)
         if counts {
             let rows = try await store.hourlyCounts(from: from, to: to)

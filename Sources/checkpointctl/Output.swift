@@ -24,12 +24,6 @@ func warn(_ text: String) {
     note(text.hasPrefix("warning: ") || text.hasPrefix("error: ") ? text : "warning: " + text)
 }
 
-/// A clear line on standard error and exit code 2 (could not run). New code throws `ControlFailure` instead.
-func fail(_ text: String) -> Never {
-    note("error: " + text)
-    Foundation.exit(ExitStatus.cannotRun.rawValue)
-}
-
 /// Progress lines for a technician's terminal: rewritten in place on a terminal, one line a second otherwise.
 struct ProgressLine {
     private let interactive = isatty(STDERR_FILENO) == 1

@@ -1,6 +1,7 @@
 import Appliance
 import ArgumentParser
 import Foundation
+import LaneControl
 import Store
 
 /// Deletes full QR payloads before a date, for technicians (the service does it itself after the retention period).
@@ -38,8 +39,8 @@ struct PurgeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let cutoff = Self.parseDate(before) else { fail("--before '\(before)' is not a date like 2021-10-01 or 2021-10-01T08:00:00Z") }
-        guard cutoff <= Date() else { fail("--before \(before) is in the future: that would delete today's payloads too") }
+        guard let cutoff = Self.parseDate(before) else { throw ControlFailure(.usage, "--before '\(before)' is not a date like 2021-10-01 or 2021-10-01T08:00:00Z") }
+        guard cutoff <= Date() else { throw ControlFailure(.usage, "--before \(before) is in the future: that would delete today's payloads too") }
         let store = try existingStore(config: config, state: state)
         let removed = dryRun ? try await store.payloadCount(before: cutoff) : try await store.purgePayloads(before: cutoff)
         let kept = try await store.payloadsKept()

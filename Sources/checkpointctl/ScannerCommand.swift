@@ -2,6 +2,7 @@ import Appliance
 import ArgumentParser
 import Devices
 import Foundation
+import LaneControl
 import Synchronization
 import Lane
 import ScannerProtocols
@@ -106,7 +107,7 @@ struct ScannerCommand: AsyncParsableCommand {
             discussion: """
                 Each scan is printed as one JSON object per line (with --json): payload, symbology (AIM id or
                 null), device, transport (keyboard, hid-pos, serial) and bytes. Rejected input is reported on
-                standard error. Exit 0 after --count scans; exit 2 with a message on timeout or when no scanner is
+                standard error. Exit 0 after --count scans; exit 1 with a message on timeout, 3 when no scanner is
                 present. USB scanners are re-attached to their kernel driver before the command exits.
                 Do not run it while checkpointd holds the same scanner.
                 """)
@@ -145,19 +146,19 @@ struct ScannerCommand: AsyncParsableCommand {
             let selector = device.map(ScannerSelector.init(device:)) ?? ScannerSelector()
             let scanner: any CodeScanner
             if selector.isSerialPath, let path = selector.devicePath {
-                guard FileManager.default.fileExists(atPath: path) else { fail("no serial port at \(path)") }
+                guard FileManager.default.fileExists(atPath: path) else { throw ControlFailure(.noDevice, "no serial port at \(path)") }
                 scanner = SerialScanner(path: path, baud: baud, framing: framing, timeline: timeline)
             } else {
                 let present = (try? USBScanner.candidates()) ?? []
                 guard present.contains(where: selector.matches) else {
-                    fail("no scanner found matching \(selector) (see checkpointctl scanner list)")
+                    throw ControlFailure(.noDevice, "no scanner found matching \(selector) (see checkpointctl scanner list)")
                 }
                 scanner = USBScanner(selector: selector, framing: framing, timeline: timeline)
             }
             let outcome = await Self.collect(from: scanner, count: count, timeout: timeout, json: json)
             // The stream is closed; wait for the device thread to release the interface and re-attach the driver.
             DeviceThreads.waitForAll(timeout: 3)
-            if outcome < count { fail("timed out after \(timeout) s with \(outcome) of \(count) scan(s)") }
+            if outcome < count { throw ControlFailure(.notAcceptable, "timed out after \(timeout) s with \(outcome) of \(count) scan(s)") }
         }
 
         /// Prints scans until `count` arrived or `timeout` passed; returns how many arrived.
@@ -218,12 +219,12 @@ struct ScannerCommand: AsyncParsableCommand {
         let file = path ?? "/etc/checkpoint-lane/checkpoint.toml"
         guard path != nil || FileManager.default.fileExists(atPath: file) else { return [] }
         let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch { fail("cannot read \(file): \(error.localizedDescription)") }
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch { throw ControlFailure(.cannotRun, "cannot read \(file): \(error.localizedDescription)") }
         do {
             let config = try ApplianceConfig.parse(text)
             return config.lanes.flatMap { lane in lane.scanners.map { (lane.id, $0) } }
         } catch {
-            fail("\(file): \(error)")
+            throw ControlFailure(.cannotRun, "\(file): \(error)")
         }
     }
 }

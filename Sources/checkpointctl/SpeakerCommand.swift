@@ -2,6 +2,7 @@ import Appliance
 import ArgumentParser
 import Devices
 import Foundation
+import LaneControl
 import Lane
 
 struct SpeakerCommand: ParsableCommand {
@@ -25,29 +26,29 @@ struct SpeakerCommand: ParsableCommand {
 
         func run() throws {
             guard let espeak = ["/usr/bin/espeak-ng", "/usr/local/bin/espeak-ng"].first(where: FileManager.default.isExecutableFile) else {
-                fail("espeak-ng is not installed (apt-get install espeak-ng)")
+                throw ControlFailure(.cannotRun, "espeak-ng is not installed (apt-get install espeak-ng)")
             }
             var written = 0
             for (language, voice) in [("vi", "vi"), ("en", "en-gb")] {
                 let folder = "\(out)/\(language)"
                 do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                    fail("cannot create \(folder): \(error)")
+                    throw ControlFailure(.cannotRun, "cannot create \(folder): \(error)")
                 }
                 for prompt in Prompt.all {
                     let path = "\(folder)/\(prompt.id).wav"
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: espeak)
                     process.arguments = ["-v", voice, "-s", String(speed), "-w", path, language == "vi" ? prompt.vi : prompt.en]
-                    do { try process.run() } catch { fail("cannot run espeak-ng: \(error)") }
+                    do { try process.run() } catch { throw ControlFailure(.cannotRun, "cannot run espeak-ng: \(error)") }
                     process.waitUntilExit()
                     guard process.terminationStatus == 0,
                         let data = FileManager.default.contents(atPath: path), (try? WAVAudio(wav: data))?.seconds ?? 0 > 0.3
-                    else { fail("espeak-ng did not render \(path)") }
+                    else { throw ControlFailure(.cannotRun, "espeak-ng did not render \(path)") }
                     written += 1
                 }
             }
             for (name, clip) in [("chime", Tones.chime), ("alarm", Tones.alarm)] {
-                guard FileManager.default.createFile(atPath: "\(out)/\(name).wav", contents: clip.wav) else { fail("cannot write \(out)/\(name).wav") }
+                guard FileManager.default.createFile(atPath: "\(out)/\(name).wav", contents: clip.wav) else { throw ControlFailure(.cannotRun, "cannot write \(out)/\(name).wav") }
             }
             print("rendered \(written) prompts and 2 tones into \(out)/")
         }
@@ -56,7 +57,7 @@ struct SpeakerCommand: ParsableCommand {
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Play the chime, the alarm and every prompt on a lane's speaker, one line per sound.",
-            discussion: "Exit 0 when every sound played, 1 when one failed (no speaker, wrong device), 2 on a configuration error.")
+            discussion: "Exit 0 when every sound played, 1 when one failed (no speaker, wrong device), 78 on a configuration error.")
 
         @Option(help: "The configuration file.")
         var config = "/etc/checkpoint-lane/checkpoint.toml"
@@ -72,11 +73,11 @@ struct SpeakerCommand: ParsableCommand {
 
         func run() throws {
             let config: ApplianceConfig
-            do { config = try ApplianceConfig.load(path: self.config) } catch { fail("\(self.config): \(error)") }
+            do { config = try ApplianceConfig.load(path: self.config) } catch { throw ControlFailure(.badConfiguration, "\(self.config): \(error)") }
             guard let lane = self.lane.map({ id in config.lanes.first { $0.id == id } }) ?? config.lanes.first else {
-                fail("no lane '\(self.lane ?? "")' in \(self.config)")
+                throw ControlFailure(.cannotRun, "no lane '\(self.lane ?? "")' in \(self.config)")
             }
-            guard let device = device ?? lane.speaker.device else { fail("lane \(lane.id) has no speaker (device = \"none\")") }
+            guard let device = device ?? lane.speaker.device else { throw ControlFailure(.cannotRun, "lane \(lane.id) has no speaker (device = \"none\")") }
             let languages = lane.speaker.english ? ["vi", "en"] : ["vi"]
             let library = PromptLibrary(directory: lane.speaker.prompts, recorded: lane.speaker.recorded, languages: languages)
             let speaker = AlsaSpeaker(device: device, onProblem: { _ in })

@@ -1,6 +1,7 @@
 import Appliance
 import ArgumentParser
 import Foundation
+import LaneControl
 import Store
 import Uplink
 import UplinkProtocol
@@ -79,13 +80,13 @@ struct UplinkCommand: AsyncParsableCommand {
 
         func run() async throws {
             let appliance: ApplianceConfig
-            do { appliance = try ApplianceConfig.load(path: options.config) } catch { fail("\(options.config): \(error)") }
-            guard let settings = appliance.uplink else { fail("\(options.config) has no [uplink] table: there is nowhere to send to") }
+            do { appliance = try ApplianceConfig.load(path: options.config) } catch { throw ControlFailure(.badConfiguration, "\(options.config): \(error)") }
+            guard let settings = appliance.uplink else { throw ControlFailure(.cannotRun, "\(options.config) has no [uplink] table: there is nowhere to send to") }
             let store = try existingStore(config: options.config, state: options.state)
             let lanes = appliance.lanes.map(\.id).filter { lane == nil || $0 == lane }
-            guard !lanes.isEmpty else { fail("no lane '\(lane ?? "")' in \(options.config)") }
+            guard !lanes.isEmpty else { throw ControlFailure(.cannotRun, "no lane '\(lane ?? "")' in \(options.config)") }
             let transport: HTTPSUplinkTransport
-            do { transport = try HTTPSUplinkTransport(settings: settings) } catch { fail("\(error)") }
+            do { transport = try HTTPSUplinkTransport(settings: settings) } catch { throw ControlFailure(.badConfiguration, "\(error)") }
             var failed = false
             for id in lanes {
                 let started = Date()

@@ -146,6 +146,11 @@ import TestSupport
         let result = try #require(try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any], "\(dry.stdout)")
         #expect(result["deleted"] as? Int == 2 && result["dry_run"] as? Bool == true && result["kept"] as? Int == 1, "\(result)")
         #expect(try await store.payloadsKept().count == 3, "a dry run deletes nothing")
+        // Wrong arguments are 64, with the reason on one line.
+        let soon = try await Self.ctl(["purge", "--state", state, "--before", "soon"])
+        #expect(soon.status == 64 && soon.stderr.hasPrefix("error: --before 'soon' is not a date"), "\(soon.stderr)")
+        let xml = try await Self.ctl(["export", "--state", state, "--from", "2026-12-01", "--to", "2026-12-02", "--format", "xml"])
+        #expect(xml.status == 64 && xml.stderr.contains("--format must be csv or json"), "\(xml.stderr)")
         let real = try await Self.ctl(["purge", "--state", state, "--before", yesterday])
         #expect(real.status == 0 && real.stdout.hasPrefix("deleted 2 payload(s)"), "\(real.stdout)")
         #expect(try await store.payloadsKept().count == 1)

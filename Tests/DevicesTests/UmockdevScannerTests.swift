@@ -56,10 +56,11 @@ import TestSupport
         #expect(scans.first?["bytes"] as? Int == 99)
     }
 
-    @Test func timeoutBeforeEnoughScansExitsTwo() async throws {
+    /// Too few scans is a test not passed: exit 1, as the exit-code table has it.
+    @Test func timeoutBeforeEnoughScansExitsOne() async throws {
         let run = try await Self.checkpointctl(
             ["scanner", "test", "--device", "0c2e:0b61", "--count", "3", "--timeout", "3"], devices: ["wedge"])
-        #expect(run.status == 2)
+        #expect(run.status == 1)
         #expect(run.lines.count == 2)  // the two scans that did arrive are still printed
         #expect(run.stderr.contains("error: timed out after 3.0 s with 2 of 3 scan(s)"))
     }
@@ -88,9 +89,10 @@ import TestSupport
         #expect(byID["0c2e:0b6a"]?["device"] as? String == "/dev/bus/usb/001/003")
     }
 
-    @Test func noScannerPresentExitsTwoWithAClearLine() async throws {
+    /// No scanner is exit 3, like no camera.
+    @Test func noScannerPresentExitsThreeWithAClearLine() async throws {
         let run = try await Self.checkpointctl(["scanner", "test", "--device", "0c2e:0b61", "--timeout", "2"], devices: [])
-        #expect(run.status == 2)
+        #expect(run.status == 3)
         #expect(run.stderr.contains("error: no scanner found matching 0c2e:0b61"))
     }
 }
