@@ -30,21 +30,22 @@ public final class LaneStore: Sendable {
             }
         }
         writer = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrate(writer)
+        try Self.migrate(writer, path: path)
     }
 
-    /// Brings the schema up to date. Another process (checkpointctl while checkpointd first starts) may be
-    /// migrating the same file: both saw the step missing, the second then fails on "already exists". Looking
-    /// again after the first has committed finds the step done.
-    static func migrate(_ writer: any DatabaseWriter) throws {
-        for attempt in 1...3 {
-            do {
-                try migrator.migrate(writer)
-                return
-            } catch let error as DatabaseError where attempt < 3 && error.message?.contains("already exists") == true {
-                Thread.sleep(forTimeInterval: 0.2)
-            }
+    /// Brings the schema up to date, one process at a time. The service, `checkpointctl` and tests may open a new
+    /// database at the same moment: each would read the list of applied migrations before the other committed and
+    /// apply the same step twice ("duplicate column name", "already exists"). An exclusive lock on a file beside
+    /// the database, held across the whole migration, makes the second wait and then find every step done.
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
+        let lock = open(path + ".migrate-lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path + ".migrate-lock"]) }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path + ".migrate-lock"]) }
         }
+        defer { flock(lock, LOCK_UN) }
+        try migrator.migrate(writer)
     }
 
     /// An in-memory database for tests.

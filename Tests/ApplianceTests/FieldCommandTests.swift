@@ -101,6 +101,26 @@ import TestSupport
         #expect(status.stderr.contains("not configured"))
     }
 
+    /// Eight processes open the same new database at once (the service and checkpointctl on a fresh box, tests
+    /// in parallel): one migrates, the others wait and find it done. Each run of revert opens (and so creates and
+    /// migrates) the database and then answers that there is nothing to revert.
+    @Test(.timeLimit(.minutes(5))) func aNewDatabaseOpenedByManyProcessesAtOnceIsMigratedOnce() async throws {
+        let binary = try #require(builtProduct("checkpointctl"))
+        for round in 0..<3 {
+            let dir = temporaryDirectory()
+            try EndToEndTests.config(travellers: 5, speed: 1, state: dir + "/state").write(toFile: dir + "/lane.toml", atomically: true, encoding: .utf8)
+            let runs = try await withThrowingTaskGroup(of: ToolRun.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await runTool(binary, ["calibrate", "revert", "offset", "--config", dir + "/lane.toml", "--technician", "Lan"]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for run in runs {
+                #expect(run.status == 1 && run.stderr.contains("no offset calibration to revert"), "round \(round): exit \(run.status): \(run.stderr)")
+            }
+        }
+    }
+
     /// "No camera" is exit 3 for every command, and says so.
     @Test func noCameraIsExitThreeEverywhere() async throws {
         let probe = try await Self.ctl(["camera", "probe", "--json", "/dev/video-none"])
