@@ -11,12 +11,12 @@ enum BHYTParser {
         } else if parts[2].count == 4, let year = Int(parts[2]) {
             declaration.fields["birth_year"] = String(year)  // some cards carry only the year
         } else {
-            declaration.warnings.append("date of birth '\(parts[2])' is not a valid dd/MM/yyyy date")
+            declaration.warnings.append("the date of birth is not a valid dd/MM/yyyy date")
         }
         switch parts[3] {
         case "1": declaration.fields["gender"] = "Nam"
         case "2": declaration.fields["gender"] = "Nữ"
-        default: declaration.warnings.append("gender code '\(parts[3])' is neither 1 nor 2")
+        default: declaration.warnings.append("the gender code is neither 1 nor 2")
         }
         if parts.count > 4 {
             if let address = decodeHex(parts[4]) { declaration.fields["address"] = address } else { declaration.fields["address"] = parts[4] }

@@ -16,21 +16,21 @@ enum CCCDParser {
         }
         if !oldID.isEmpty { declaration.fields["old_id"] = oldID }
         let dob = CalendarDate.fromDayMonthYear(birth)
-        if let dob { declaration.dateOfBirth = dob } else { warnings.append("date of birth '\(birth)' is not a valid ddMMyyyy date") }
+        if let dob { declaration.dateOfBirth = dob } else { warnings.append("the date of birth is not a valid ddMMyyyy date") }
         let male: Bool?
         switch gender.lowercased() {
         case "nam": male = true
         case "nữ", "nu": male = false
         default:
             male = nil
-            warnings.append("gender '\(gender)' is neither Nam nor Nữ")
+            warnings.append("the gender is neither Nam nor Nữ")
         }
         declaration.fields["gender"] = gender
         declaration.fields["address"] = address
         if let issue = CalendarDate.fromDayMonthYear(issued) {
             declaration.fields["issue_date"] = issue
         } else if !issued.isEmpty {
-            warnings.append("issue date '\(issued)' is not a valid ddMMyyyy date")
+            warnings.append("the issue date is not a valid ddMMyyyy date")
         }
         warnings += structureWarnings(id: id, dateOfBirth: dob, male: male)
         if name.isEmpty { warnings.append("the name field is empty") }
@@ -46,17 +46,17 @@ enum CCCDParser {
         let digits = id.compactMap(\.wholeNumberValue)
         let province = digits[0] * 100 + digits[1] * 10 + digits[2]
         if provinceNames[province] == nil {
-            warnings.append("ID province code \(String(id.prefix(3))) is not on the official list")
+            warnings.append("the ID's province code is not on the official list")
         }
         let code = digits[3]
         // 0/1: 1900s, 2/3: 2000s, 4/5: 2100s, 6/7: 2200s, 8/9: 1800s; even = male, odd = female.
         let centuries = [1900, 1900, 2000, 2000, 2100, 2100, 2200, 2200, 1800, 1800]
         let idYear = centuries[code] + digits[4] * 10 + digits[5]
         if let dateOfBirth, let year = Int(dateOfBirth.prefix(4)), year != idYear {
-            warnings.append("ID encodes birth year \(idYear) but the date of birth is in \(year)")
+            warnings.append("the birth year the ID encodes does not match the date of birth")
         }
         if let male, male != (code % 2 == 0) {
-            warnings.append("ID's century/gender digit \(code) does not match the gender on the card")
+            warnings.append("the ID's century/gender digit does not match the gender on the card")
         }
         return warnings
     }

@@ -15,7 +15,7 @@ enum PersonalQRParser {
             let names = ["proxy_qid", "gender", "insurance_number", "phone", "signature"]
             for (name, value) in zip(names, ext) where !value.isEmpty { declaration.fields[name] = value }
             if let gender = declaration.fields["gender"], !["0", "1", "2"].contains(gender) {
-                declaration.warnings.append("EXT gender code '\(gender)' is not 0, 1 or 2")
+                declaration.warnings.append("the EXT gender code is not 0, 1 or 2")
             }
         }
         if parts[4].isEmpty { declaration.warnings.append("the QID is empty") }

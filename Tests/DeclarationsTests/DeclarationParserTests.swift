@@ -29,9 +29,25 @@ import Testing
         let d = try parser.parse("003090012345||Lê Thị Hoa|31022001|Nữ|Huế|01012021")
         #expect(d.kind == .cccd)
         #expect(d.dateOfBirth == nil)  // 31 February
-        #expect(d.warnings.contains { $0.contains("province code 003") })
+        #expect(d.warnings.contains { $0.contains("province code is not on the official list") })
         #expect(d.warnings.contains { $0.contains("not a valid ddMMyyyy") })
-        #expect(d.warnings.contains { $0.contains("century/gender digit 0") })
+        #expect(d.warnings.contains { $0.contains("century/gender digit does not match") })
+    }
+
+    /// Warnings reach the public lane screen and the store: they say what is wrong, never the value (the masking
+    /// rule exists so that a date of birth or an ID's digits are not shown whole).
+    @Test(arguments: [
+        ("003090012345||Lê Thị Hoa|15-04-1990|Nữ|Huế|01012021", ["15-04-1990", "003", "1990"]),
+        ("079190012345||Lê Thị Hoa|15041990|Khác|Huế|32132021", ["Khác", "32132021"]),
+        ("079290012345||Lê Văn Ba|15041985|Nam|Huế|01012021", ["1985", "2", "1990"]),
+        ("HS4010120878811|4e677579656e2056616e20416e|31/13/1990|7|Hà Nội", ["31/13/1990", "'7'"]),
+        ("001093029317|NGUYEN LE KHA HAN|1987-01-18|0|162979388586171100|<9<GD4010120878811<0912345678<", ["'9'"]),
+    ]) func warningsNeverQuoteAFieldValue(payload: String, values: [String]) throws {
+        let d = try parser.parse(payload)
+        #expect(!d.warnings.isEmpty, "\(payload): no warning")
+        for warning in d.warnings {
+            for value in values where value.count > 1 { #expect(!warning.contains(value), "\(warning)") }
+        }
     }
 
     @Test func truncatedCitizenIDIsUnrecognisedWithAHint() throws {
