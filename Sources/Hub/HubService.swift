@@ -56,17 +56,39 @@ struct HubMain: Service {
             })
         let webhooks = config.districts.values.filter { $0.webhookURL != nil }
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                do { try await app.run() } catch { logger.error("the HTTP server stopped: \(error)") }
-            }
-            for district in webhooks {
-                let webhook = DistrictWebhook(district: district, database: database, client: http, logger: logger)
+        let (host, port) = (config.host, config.port)
+        do {
+            // The listener failing ends the hub with an error (exit 1, so systemd restarts it): webhooks without a
+            // listener are no service, and a hub that exited 0 on "Address already in use" was never restarted.
+            try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
-                    do { try await webhook.run() } catch { logger.error("district \(district.id) webhook stopped: \(error)") }
+                    do { try await app.run() } catch is CancellationError {
+                    } catch {
+                        throw HubListenerFailure(host: host, port: port, underlying: String(describing: error))
+                    }
+                }
+                for district in webhooks {
+                    let webhook = DistrictWebhook(district: district, database: database, client: http, logger: logger)
+                    group.addTask {
+                        do { try await webhook.run() } catch { logger.error("district \(district.id) webhook stopped: \(error)") }
+                    }
                 }
             }
+        } catch {
+            try? await http.shutdown()
+            throw error
         }
         try? await http.shutdown()
+    }
+}
+
+/// The hub's listener could not start or stopped with an error, named with its address.
+public struct HubListenerFailure: Error, CustomStringConvertible {
+    public let host: String, port: Int
+    public let underlying: String
+
+    public var description: String {
+        "cannot listen on \(host):\(port): \(underlying)"
+            + (underlying.contains("in use") ? "; another program (or a second hub) holds it: `ss -ltnp 'sport = :\(port)'` shows which" : "")
     }
 }

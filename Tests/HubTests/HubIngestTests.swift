@@ -1,5 +1,7 @@
 import Foundation
 import Hub
+import Logging
+import ServiceLifecycle
 import Testing
 import TestSupport
 import UplinkProtocol
@@ -78,6 +80,25 @@ import UplinkProtocol
         nosy.followUp = FollowUp(idNumber: "079123456789", name: "Nguyễn Văn A")
         let minimal = try await hub.post(batch([nosy]), token: lane.token)
         #expect(minimal.status == 422 && minimal.body.contains("only sent for elevated"))
+    }
+
+    /// A second hub on a port in use stops with an error naming the address (exit 1 from the executable, so
+    /// systemd's Restart=on-failure fires), also with a district webhook that would otherwise keep it running.
+    @Test(.timeLimit(.minutes(5))) func aHubThatCannotListenFailsNamingItsPort() async throws {
+        let first = try await RunningHub.start()
+        defer { Task { await first.stop() } }
+        let (server, name) = try await TestPostgres.freshDatabase()
+        let config = try HubConfig.parse(TestProvince.config(database: name, port: server.port, hubPort: first.port, webhook: "http://127.0.0.1:9/hook"))
+        var logger = Logger(label: "second-hub")
+        logger.logLevel = .critical
+        let group = HubService(config: config, logger: logger).serviceGroup(signals: false)
+        do {
+            try await group.run()
+            Issue.record("the second hub ran and returned without an error")
+        } catch {
+            #expect("\(error)".contains("cannot listen on") && "\(error)".contains(":\(first.port)"), "\(error)")
+        }
+        await first.stop()
     }
 
     @Test func theConfigurationNamesTheBadKey() throws {
