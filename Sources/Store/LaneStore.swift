@@ -18,6 +18,9 @@ public final class LaneStore: Sendable {
     /// installation's identity key from the same directory. `maxBytes` caps the database's size (SQLite's
     /// max_page_count): a full database fails its commits cleanly instead of filling the system disk.
     public init(path: String, maxBytes: Int? = nil) throws {
+        // One process at a time creates the identity key and migrates (see `withSetupLock`).
+        let lock = try Self.setupLock(path: path)
+        defer { Self.release(lock) }
         identityKey = try IdentityKey.load(directory: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
         var configuration = Configuration()
         // checkpointctl (calibration, purge) writes while the service runs: wait for the other's lock.
@@ -30,22 +33,36 @@ public final class LaneStore: Sendable {
             }
         }
         writer = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrate(writer, path: path)
+        try Self.migrator.migrate(writer)
     }
 
-    /// Brings the schema up to date, one process at a time. The service, `checkpointctl` and tests may open a new
-    /// database at the same moment: each would read the list of applied migrations before the other committed and
-    /// apply the same step twice ("duplicate column name", "already exists"). An exclusive lock on a file beside
-    /// the database, held across the whole migration, makes the second wait and then find every step done.
-    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
-        let lock = open(path + ".migrate-lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path + ".migrate-lock"]) }
-        defer { close(lock) }
+    /// Opening a new database is done one process at a time. The service, `checkpointctl` and tests may open it at
+    /// the same moment: each would read the list of applied migrations before the other committed and apply the
+    /// same step twice ("duplicate column name", "already exists"), or read the identity key while another was
+    /// still writing it (0 bytes). An exclusive lock on a file beside the database, held from creating the key to
+    /// the end of the migration, makes the second wait and then find everything done.
+    static func setupLock(path: String) throws -> Int32 {
+        let lockPath = path + ".setup-lock"
+        let lock = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw SetupLockError(message: "cannot create \(lockPath): \(String(cString: strerror(errno)))") }
         while flock(lock, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path + ".migrate-lock"]) }
+            guard errno == EINTR else {
+                let reason = String(cString: strerror(errno))
+                close(lock)
+                throw SetupLockError(message: "cannot lock \(lockPath): \(reason)")
+            }
         }
-        defer { flock(lock, LOCK_UN) }
-        try migrator.migrate(writer)
+        return lock
+    }
+
+    struct SetupLockError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    static func release(_ lock: Int32) {
+        flock(lock, LOCK_UN)
+        close(lock)
     }
 
     /// An in-memory database for tests.
