@@ -87,22 +87,6 @@ final class LaneRunner: Service {
         logger.info("lane stopped")
     }
 
-    /// A pause in a technician's words: the cause and what to do about it.
-    static func pauseExplanation(_ reason: String?) -> String {
-        switch reason.flatMap(PauseReason.init(rawValue:)) {
-        case .referenceLowContrast?:
-            "reference-low-contrast: the blackbody is barely warmer than the scene; raise its set-point or shade it and its housing from the sun"
-        case .referenceCovered?: "reference-covered: something colder than the blackbody is in front of it"
-        case .referenceMissing?: "reference-missing: the blackbody is not seen where it should be; is it on and in view?"
-        case .referenceMoved?: "reference-moved: the blackbody or the camera moved; run `checkpointctl calibrate reference`"
-        case .referenceUnstable?: "reference-unstable: the blackbody's reading wanders; is it still warming up?"
-        case .referenceOutsideImage?:
-            "reference-outside-image: the blackbody's configured place is outside the camera's (turned) image; check reference_x/reference_y and rotation"
-        case .notRadiometric?: "not-radiometric: the camera sends video, not temperatures; check its profile"
-        case nil: reason ?? "?"
-        }
-    }
-
     private func forwardCamera(into sink: AsyncStream<LaneCore.Input>.Continuation) async {
         for await event in camera.events() {
             switch event {
