@@ -209,6 +209,7 @@ let package = Package(
             dependencies: [
                 "Hub", "Uplink", "UplinkProtocol", "Store", "Lane", "Screening", "Declarations", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -61,3 +61,51 @@ public enum DeclarationError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Declaration {
+    /// The declaration with every control character (C0, DEL, C1) taken out of the text its parser read from the
+    /// payload. A compressed format (EU-DCC) can carry any character, even U+0000, which a screen shows as garbage,
+    /// a terminal obeys, and PostgreSQL refuses in JSON (a whole batch to the province with it). A tab becomes a space.
+    /// Returns the declaration and whether anything was removed.
+    func withoutControlCharacters() -> (Declaration, removed: Bool) {
+        var removed = false
+        func clean(_ text: String) -> String {
+            guard text.unicodeScalars.contains(where: \.isControl) else { return text }
+            removed = true
+            var scalars = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars {
+                if scalar == "\t" { scalars.append(" ") } else if !scalar.isControl { scalars.append(scalar) }
+            }
+            return String(scalars)
+        }
+        func clean(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let s): .string(clean(s))
+            case .array(let items): .array(items.map(clean))
+            case .object(let object): .object(Dictionary(object.map { (clean($0.key), clean($0.value)) }, uniquingKeysWith: { a, _ in a }))
+            case .number, .bool, .null: value
+            }
+        }
+        var d = self
+        d.id = d.id.map(clean)
+        d.name = d.name.map(clean)
+        d.dateOfBirth = d.dateOfBirth.map(clean)
+        d.fields = Dictionary(d.fields.map { (clean($0.key), clean($0.value)) }, uniquingKeysWith: { a, _ in a })
+        d.warnings = d.warnings.map(clean)
+        if var c = d.certificate {
+            c.familyName = c.familyName.map(clean)
+            c.givenName = c.givenName.map(clean)
+            c.vaccinations = c.vaccinations.map(clean)
+            c.tests = c.tests.map(clean)
+            c.recoveries = c.recoveries.map(clean)
+            d.certificate = c
+        }
+        if removed { d.warnings.append("control characters in its text were removed") }
+        return (d, removed)
+    }
+}
+
+extension Unicode.Scalar {
+    /// C0 controls, DEL and C1 controls (general category Cc).
+    var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+}

@@ -21,6 +21,10 @@ public struct DeclarationParser: Sendable {
     /// Parses a payload. Throws only when the input cannot be a QR text at all (empty, too long, binary);
     /// anything else yields a declaration, `unrecognized` if no format fits.
     public func parse(_ payload: String) throws(DeclarationError) -> Declaration {
+        try recognise(payload).withoutControlCharacters().0
+    }
+
+    func recognise(_ payload: String) throws(DeclarationError) -> Declaration {
         let text = payload.trimmingTrailingNewlines()
         guard !text.isEmpty else { throw .empty }
         guard text.utf8.count <= Self.maxPayloadBytes else { throw .tooLong(bytes: text.utf8.count) }

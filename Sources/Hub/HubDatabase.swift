@@ -29,11 +29,50 @@ public struct HubDatabase: Sendable {
 
     public func migrate() async throws { try await HubMigrations.migrate(client, logger: logger) }
 
-    /// Stores a validated batch of `lane`. Returns every key of the batch (all are stored now) and how many were
-    /// there already.
+    /// Stores a validated batch of `lane`. Returns every key it holds now and how many were there already. A
+    /// passage the database itself refuses (a data error its validation did not foresee) is named in `rejected` and
+    /// the others stored: the batch is tried again one passage at a time.
     public func ingest(_ batch: UplinkBatch, lane: HubConfig.Lane) async throws -> UplinkAnswer {
-        let json = String(decoding: try JSONEncoder().encode(batch.passages), as: UTF8.self)
-        let inserted = try await client.withTransaction(logger: logger) { connection in
+        do {
+            let inserted = try await insert(batch.passages, lane: lane)
+            let keys = Array(Set(batch.passages.map(\.key))).sorted()
+            return UplinkAnswer(accepted: keys, duplicates: keys.count - inserted)
+        } catch {
+            guard let refusal = Self.dataError(error) else { throw error }
+            logger.warning("a batch from \(lane.id) holds a passage the database refuses (\(Self.describe(refusal))): storing one at a time")
+        }
+        var accepted: [String] = [], duplicates = 0, rejected: [UplinkRefusal.Rejected] = []
+        for passage in batch.passages {
+            do {
+                let inserted = try await insert([passage], lane: lane)
+                accepted.append(passage.key)
+                duplicates += 1 - inserted
+            } catch {
+                guard let refusal = Self.dataError(error) else { throw error }
+                rejected.append(.init(key: passage.key, reason: "the hub's database refused it (\(Self.describe(refusal)))"))
+            }
+        }
+        return UplinkAnswer(accepted: accepted.sorted(), duplicates: duplicates, rejected: rejected)
+    }
+
+    /// SQLSTATE class 22 (data exception: a bad character, a number out of range) or 23 (integrity constraint): the
+    /// passage's fault, not the database's; any other error means the database is away and the batch is sent again.
+    static func dataError(_ error: any Error) -> PSQLError? {
+        let inner = (error as? PostgresTransactionError).map { $0.closureError ?? $0.commitError } ?? error
+        guard let psql = inner as? PSQLError, let state = psql.serverInfo?[.sqlState], state.hasPrefix("22") || state.hasPrefix("23") else {
+            return nil
+        }
+        return psql
+    }
+
+    static func describe(_ error: PSQLError) -> String {
+        "SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"): \(error.serverInfo?[.message] ?? "no message")"
+    }
+
+    /// Inserts passages in one transaction; returns how many were new.
+    func insert(_ passages: [UplinkPassage], lane: HubConfig.Lane) async throws -> Int {
+        let json = String(decoding: try JSONEncoder().encode(passages), as: UTF8.self)
+        return try await client.withTransaction(logger: logger) { connection in
             // Inserts take turns, so `seq` grows in commit order and a district reading "after seq N" never
             // misses a row that commits later with a smaller number. Measured cost: see docs/scale.md.
             try await connection.query("SELECT pg_advisory_xact_lock(7402052)", logger: logger)
@@ -52,8 +91,6 @@ public struct HubDatabase: Sendable {
             for try await _ in rows { count += 1 }
             return count
         }
-        let keys = Array(Set(batch.passages.map(\.key))).sorted()
-        return UplinkAnswer(accepted: keys, duplicates: keys.count - inserted)
     }
 
     /// The district's passages after `since` (a `seq` from an earlier page), oldest first.

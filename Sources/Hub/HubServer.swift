@@ -99,14 +99,29 @@ public enum HubServer {
         do { batch = try JSONDecoder().decode(UplinkBatch.self, from: Data(body.readableBytesView)) } catch {
             return try refusal(.badRequest, UplinkRefusal(error: "the body is not a \(UplinkSchema.version) batch: \(describe(error))"))
         }
-        if let problem = UplinkValidation.check(batch, authenticatedLane: lane.id, now: setup.now()) {
+        if let problem = UplinkValidation.check(batch, authenticatedLane: lane.id) {
             context.logger.warning("refused a batch of \(batch.passages.count) from \(lane.id): \(problem.error)")
-            return try refusal(problem.rejected.isEmpty ? .badRequest : .unprocessableContent, problem)
+            return try refusal(.badRequest, problem)
         }
-        let answer: UplinkAnswer
-        do { answer = try await setup.database.ingest(batch, lane: lane) } catch {
+        // Passages are judged one by one: the valid ones are stored, the others named with their fault.
+        let invalid = UplinkValidation.rejected(batch, now: setup.now())
+        let invalidKeys = Set(invalid.map(\.key))
+        var valid = batch
+        valid.passages.removeAll { invalidKeys.contains($0.key) }
+        if valid.passages.isEmpty {
+            context.logger.warning("refused all \(batch.passages.count) passages of a batch from \(lane.id): \(invalid[0].reason)")
+            return try refusal(
+                .unprocessableContent,
+                UplinkRefusal(error: "\(invalid.count) of \(batch.passages.count) passages are invalid; nothing was stored", rejected: invalid))
+        }
+        var answer: UplinkAnswer
+        do { answer = try await setup.database.ingest(valid, lane: lane) } catch {
             context.logger.error("cannot store a batch from \(lane.id): \(String(reflecting: error))")
             throw HTTPError(.serviceUnavailable, message: "the database is not answering; send again later")
+        }
+        answer.rejected = invalid + answer.rejected
+        if !answer.rejected.isEmpty {
+            context.logger.warning("refused \(answer.rejected.count) of \(batch.passages.count) passages from \(lane.id): \(answer.rejected[0].reason)")
         }
         context.logger.info("stored \(answer.accepted.count - answer.duplicates) new of \(batch.passages.count) from \(lane.id)")
         return try json(answer)

@@ -54,9 +54,13 @@ public actor UplinkDrainer {
             let byKey = Dictionary(uniqueKeysWithValues: passages.map { ($0.key, $0.passageID) })
             let ids = answer.accepted.compactMap { byKey[$0] }
             try await store.acknowledge(lane: lane, passageIDs: ids, at: now())
+            // What the hub refused is set aside with its reason: kept here, counted in the status, sent again only
+            // when a technician says so (`checkpointctl uplink retry`).
+            for refused in answer.rejected { if let id = byKey[refused.key] { try await store.setAside(passageID: id, reason: refused.reason) } }
+            if ids.isEmpty && !answer.rejected.isEmpty { return .narrowed(setAside: answer.rejected.count) }
             if batchSize < maxBatch { batchSize = min(maxBatch, batchSize * 2) }
             if ids.isEmpty { return .failed("the hub answered 200 but acknowledged none of the \(passages.count) passages") }
-            if ids.count < passages.count {
+            if ids.count + answer.rejected.count < passages.count {
                 // The hub stored fewer than sent without refusing: the rest stay and go again.
                 try await store.recordUplinkFailure(lane: lane, error: "the hub acknowledged \(ids.count) of \(passages.count)", at: now())
             }

@@ -102,21 +102,33 @@ public struct FollowUp: Codable, Sendable, Equatable {
     }
 }
 
-/// The hub's answer to a stored batch (HTTP 200): every key it now holds, new or already there. The lane deletes
-/// exactly these from its outbox.
+/// The hub's answer to a stored batch (HTTP 200): every key it now holds, new or already there, and the passages it
+/// refused, each with its fault. The lane deletes the accepted ones from its outbox and sets the rejected ones aside.
 public struct UplinkAnswer: Codable, Sendable, Equatable {
     public var accepted: [String]
     /// How many of them the hub already had (a retried batch).
     public var duplicates: Int
+    /// Passages of the batch the hub did not store (invalid, or its database refused them); absent from older hubs.
+    public var rejected: [UplinkRefusal.Rejected]
 
-    public init(accepted: [String], duplicates: Int) {
+    public init(accepted: [String], duplicates: Int, rejected: [UplinkRefusal.Rejected] = []) {
         self.accepted = accepted
         self.duplicates = duplicates
+        self.rejected = rejected
+    }
+
+    enum CodingKeys: String, CodingKey { case accepted, duplicates, rejected }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        accepted = try c.decode([String].self, forKey: .accepted)
+        duplicates = try c.decode(Int.self, forKey: .duplicates)
+        rejected = try c.decodeIfPresent([UplinkRefusal.Rejected].self, forKey: .rejected) ?? []
     }
 }
 
 /// The hub's answer to a refused batch (HTTP 4xx): nothing of it was stored. `rejected` names the passages at
-/// fault when the fault is theirs, so the lane sets them aside and sends the rest again.
+/// fault when the fault is theirs (422: every passage of the batch was refused), so the lane sets them aside.
 public struct UplinkRefusal: Codable, Sendable, Equatable, Error {
     public var error: String
     public var rejected: [Rejected]

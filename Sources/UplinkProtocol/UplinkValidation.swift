@@ -9,8 +9,9 @@ public enum UplinkValidation {
     static let temperatures = 20.0...50.0
     static let fieldLimit = 200
 
-    /// Checks `batch`, sent by the lane that `authenticatedLane` authenticated. Returns the refusal to send, or nil.
-    public static func check(_ batch: UplinkBatch, authenticatedLane: String, now: Date) -> UplinkRefusal? {
+    /// Checks the batch as a whole, sent by the lane that `authenticatedLane` authenticated. Returns the refusal to
+    /// send (nothing of it is stored), or nil. Its passages are judged one by one with `rejected`.
+    public static func check(_ batch: UplinkBatch, authenticatedLane: String) -> UplinkRefusal? {
         guard batch.schema == UplinkSchema.version else {
             return UplinkRefusal(error: "schema '\(batch.schema)' is not supported; this hub takes '\(UplinkSchema.version)'")
         }
@@ -21,17 +22,23 @@ public enum UplinkValidation {
         guard batch.passages.count <= UplinkSchema.maxPassages else {
             return UplinkRefusal(error: "the batch has \(batch.passages.count) passages; at most \(UplinkSchema.maxPassages) are taken at once")
         }
-        let rejected = batch.passages.compactMap { passage in
+        return nil
+    }
+
+    /// The passages of `batch` the hub cannot take, each with its fault. The others are stored: one bad passage
+    /// never holds back the rest of a lane's backlog.
+    public static func rejected(_ batch: UplinkBatch, now: Date) -> [UplinkRefusal.Rejected] {
+        batch.passages.compactMap { passage in
             problem(passage, lane: batch.lane, now: now).map { UplinkRefusal.Rejected(key: passage.key, reason: $0) }
         }
-        guard rejected.isEmpty else {
-            return UplinkRefusal(error: "\(rejected.count) of \(batch.passages.count) passages are invalid; nothing was stored", rejected: rejected)
-        }
-        return nil
     }
 
     /// What is wrong with one passage, or nil.
     public static func problem(_ p: UplinkPassage, lane: String, now: Date) -> String? {
+        // A control character (U+0000 above all, which PostgreSQL refuses in JSON) is named, never quoted.
+        if let field = p.textFields.first(where: { $0.value.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) } }) {
+            return "\(field.name) contains a control character"
+        }
         if p.key != UplinkPassage.key(lane: lane, passageID: p.passageID) {
             return "key '\(p.key)' is not '\(UplinkPassage.key(lane: lane, passageID: p.passageID))'"
         }
@@ -66,5 +73,21 @@ public enum UplinkValidation {
             return date
         }
         return try? Date(text, strategy: .iso8601)
+    }
+}
+
+extension UplinkPassage {
+    /// Every text the passage carries, by its wire name.
+    var textFields: [(name: String, value: String)] {
+        var fields: [(String, String?)] = [
+            ("key", key), ("recorded_at", recordedAt), ("outcome", outcome), ("verdict", verdict), ("declaration_kind", declarationKind),
+        ]
+        if let f = followUp {
+            fields += [
+                ("follow_up.id_number", f.idNumber), ("follow_up.name", f.name), ("follow_up.date_of_birth", f.dateOfBirth),
+                ("follow_up.phone", f.phone), ("follow_up.address", f.address),
+            ]
+        }
+        return fields.compactMap { name, value in value.map { (name, $0) } }
     }
 }

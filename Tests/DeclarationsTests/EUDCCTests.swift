@@ -89,6 +89,27 @@ import Testing
         #expect(declaration.id == "URN:UVCI:T1")
     }
 
+    /// A certificate can carry any character, even U+0000 (PostgreSQL then refused the province's whole batch) or an
+    /// escape sequence a terminal obeys: none leaves the parser, and the signature is still judged on the bytes.
+    @Test func controlCharactersNeverLeaveTheParser() throws {
+        let signer = try DCCFactory.signer()
+        let hcert: CBOR = .map([
+            .init(.text("ver"), .text("1.3.0")),
+            .init(.text("nam"), .map([.init(.text("fn"), .text("Nguy\u{0}ễn")), .init(.text("gn"), .text("An\u{1B}[2J\u{85}"))])),
+            .init(.text("dob"), .text("1990-04-15")),
+            .init(.text("v"), .array([.map([.init(.text("is"), .text("Bộ\u{0}Y tế")), .init(.text("ci\u{7}"), .text("URN:UVCI:1"))])])),
+        ])
+        let declaration = try Self.parser(trusting: [signer]).parse(try signer.certificate(hcert: hcert))
+        #expect(declaration.name == "Nguyễn An[2J")
+        #expect(declaration.certificate?.familyName == "Nguyễn")
+        #expect(declaration.certificate?.vaccinations.first?["is"]?.string == "BộY tế")
+        #expect(declaration.certificate?.vaccinations.first?["ci"]?.string == "URN:UVCI:1")
+        #expect(declaration.certificate?.signature == .verified)
+        #expect(declaration.warnings.contains("control characters in its text were removed"))
+        let json = String(decoding: try JSONEncoder().encode(declaration), as: UTF8.self)
+        #expect(!json.contains("\\u0000") && !json.contains("\\u001b") && !json.contains("\\u0007"), "\(json)")
+    }
+
     @Test(arguments: [
         ("HC1:", "COSE message is broken"), ("HC1:6BF", "zlib stream is cut short"), ("HC1:NCFOXN%TS3DH", "zlib stream is cut short"),
         ("HC1:abc", "Base45"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 import TestSupport
@@ -79,6 +80,7 @@ enum TestProvince {
 struct RunningHub {
     let port: Int
     let database: String
+    let config: HubConfig
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
@@ -94,7 +96,7 @@ struct RunningHub {
             task.cancel()
             throw TestPostgresError("the hub did not start listening within 60 s")
         }
-        return RunningHub(port: port, database: name, group: group, task: task)
+        return RunningHub(port: port, database: name, config: config, group: group, task: task)
     }
 
     func stop() async {
@@ -110,6 +112,15 @@ struct RunningHub {
 
     func get(_ path: String, token: String) async throws -> HTTPTestClient.Response {
         try await HTTPTestClient.request(port: port, method: "GET", path: path, headers: ["Authorization": "Bearer \(token)"])
+    }
+
+    /// A second client on the hub's database, for calls past its HTTP API (it runs until the test's task ends).
+    func secondClient() -> HubDatabase {
+        var logger = Logger(label: "hub-test-db")
+        logger.logLevel = .warning
+        let client = HubDatabase.client(config.database, logger: logger)
+        Task { await client.run() }
+        return HubDatabase(client: client, logger: logger)
     }
 
     func count() async throws -> Int { Int(try await TestPostgres.psql(database, "SELECT count(*) FROM passage")) ?? -1 }

@@ -57,21 +57,27 @@ import UplinkProtocol
         let missing = try await hub.post("{\"schema\":\"checkpoint-lane.uplink/1\",\"lane\":\"\(lane.id)\",\"passages\":[]}", token: lane.token)
         #expect(missing.status == 400 && missing.body.contains("'sent_at' is missing"), "\(missing.body)")
 
-        // One bad passage among good ones: 422 naming it and its fault; nothing of the batch is stored.
+        // Bad passages among good ones: the good one is stored, each bad one named with its fault.
         var hot = TestProvince.passage(lane.id, 2, at: "2026-11-24T03:00:00.000Z", verdict: "elevated", temperature: 73.8)
         var wrongKey = TestProvince.passage(lane.id, 3, at: "2026-11-24T03:00:00.000Z")
         wrongKey.key = TestProvince.lanes[1].id + "#3"
         var future = TestProvince.passage(lane.id, 4, at: "2099-01-01T00:00:00.000Z")
         future.outcome = "complete"
-        let refused = try await hub.post(batch([good, hot, wrongKey, future]), token: lane.token)
-        #expect(refused.status == 422, "\(refused.body)")
-        let refusal = try JSONDecoder().decode(UplinkRefusal.self, from: refused.bytes)
-        #expect(refusal.rejected.map(\.key) == [hot.key, wrongKey.key, future.key])
-        #expect(refusal.rejected[0].reason.contains("temperature_c 73.8 is outside"))
-        #expect(refusal.rejected[2].reason.contains("future"))
-        #expect(try await hub.count() == 0)
+        let partly = try await hub.post(batch([good, hot, wrongKey, future]), token: lane.token)
+        #expect(partly.status == 200, "\(partly.body)")
+        let answer = try JSONDecoder().decode(UplinkAnswer.self, from: partly.bytes)
+        #expect(answer.accepted == [good.key])
+        #expect(answer.rejected.map(\.key) == [hot.key, wrongKey.key, future.key])
+        #expect(answer.rejected[0].reason.contains("temperature_c 73.8 is outside"))
+        #expect(answer.rejected[2].reason.contains("future"))
+        #expect(try await hub.count() == 1)
 
-        // The same good passage alone goes through: one bad passage does not block the lane.
+        // A batch of bad passages only: 422 naming them; nothing stored.
+        let refused = try await hub.post(batch([hot, future]), token: lane.token)
+        #expect(refused.status == 422, "\(refused.body)")
+        #expect(try JSONDecoder().decode(UplinkRefusal.self, from: refused.bytes).rejected.map(\.key) == [hot.key, future.key])
+
+        // The hot passage corrected goes through.
         hot.temperatureC = 38.1
         #expect(try await hub.post(batch([good, hot]), token: lane.token).status == 200)
         #expect(try await hub.count() == 2)
@@ -80,6 +86,36 @@ import UplinkProtocol
         nosy.followUp = FollowUp(idNumber: "079123456789", name: "Nguyễn Văn A")
         let minimal = try await hub.post(batch([nosy]), token: lane.token)
         #expect(minimal.status == 422 && minimal.body.contains("only sent for elevated"))
+    }
+
+    /// A traveller's certificate with U+0000 in the name once made PostgreSQL refuse a whole batch (503), which the
+    /// lane sent again for ever: no later passage reached the province. Now the hub refuses that passage alone,
+    /// both by its own check and, for a fault the check does not foresee, when the database refuses it.
+    @Test(.timeLimit(.minutes(5))) func aPoisonPassageIsRefusedAloneAndTheOthersAreStored() async throws {
+        let hub = try await RunningHub.start()
+        defer { Task { await hub.stop() } }
+        var passages = (1...10).map { TestProvince.passage(lane.id, Int64($0), at: "2026-11-24T03:00:00.000Z", verdict: "elevated", temperature: 38.2) }
+        for i in passages.indices { passages[i].followUp = FollowUp(idNumber: "07919001234\(i)", name: "Nguyễn Văn An") }
+        passages[4].followUp?.name = "Nguyễn\u{0}Văn An"
+        let batch = UplinkBatch(lane: lane.id, sentAt: "2026-11-24T03:00:01.000Z", passages: passages)
+
+        let response = try await hub.post(TestProvince.json(batch), token: lane.token)
+        #expect(response.status == 200, "\(response.body)")
+        let answer = try JSONDecoder().decode(UplinkAnswer.self, from: response.bytes)
+        #expect(answer.accepted.count == 9 && !answer.accepted.contains(passages[4].key))
+        #expect(answer.rejected == [.init(key: passages[4].key, reason: "follow_up.name contains a control character")])
+        #expect(try await hub.count() == 9)
+
+        // The database's own refusal (SQLSTATE 22P05: U+0000 cannot be stored in jsonb), past the hub's check.
+        var later = batch
+        later.passages = (11...20).map { TestProvince.passage(lane.id, Int64($0), at: "2026-11-24T03:00:00.000Z", verdict: "elevated", temperature: 38.2) }
+        for i in later.passages.indices { later.passages[i].followUp = FollowUp(name: "Trần Thị B") }
+        later.passages[2].followUp?.address = "12 Trần Phú\u{0}"
+        let direct = try await hub.secondClient().ingest(later, lane: try #require(hub.config.lanesByTokenHash.values.first { $0.id == lane.id }))
+        #expect(direct.accepted.count == 9 && direct.duplicates == 0)
+        #expect(direct.rejected.map(\.key) == [later.passages[2].key])
+        #expect(direct.rejected.first?.reason.contains("the hub's database refused it (SQLSTATE 22") == true, "\(direct.rejected)")
+        #expect(try await hub.count() == 18)
     }
 
     /// A second hub on a port in use stops with an error naming the address (exit 1 from the executable, so
