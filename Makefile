@@ -10,7 +10,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 # provincial hub's database (the tests start a throwaway server of it, the packaged cluster is not used); openssl
 # makes the TLS tests' certificates.
 APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev libusb-1.0-0-dev umockdev \
-	espeak-ng alsa-utils sox chromium fonts-dejavu-core postgresql postgresql-client openssl python3
+	espeak-ng alsa-utils sox chromium fonts-dejavu-core postgresql postgresql-client openssl python3 curl
 # An undeclared import between our targets fails the build (the architecture's rules are enforced, not hoped for).
 BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml

@@ -22,7 +22,7 @@ let package = Package(
         .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
-                "LaneFeed", "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "PageLatency", "UplinkProtocol", "Uplink", "Hub", "ConfigFile",
+                "LaneFeed", "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "PageLatency", "UplinkProtocol", "Uplink", "Hub", "ConfigFile", "ServerLimits",
             ]),
     ],
     dependencies: [
@@ -81,11 +81,23 @@ let package = Package(
             name: "LaneFeed",
             dependencies: ["Lane", "Thermal", .product(name: "Prometheus", package: "swift-prometheus")],
             swiftSettings: settings),
+        // What every HTTP listener allows a client (connections, idle time, head size): shared by the pages and the hub.
+        .target(
+            name: "ServerLimits",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: settings),
         .target(
             name: "LaneDisplay",
             dependencies: [
-                "Lane", "LaneFeed", "Thermal", "Store", "Screening",
+                "Lane", "LaneFeed", "Thermal", "Store", "Screening", "ServerLimits",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -104,6 +116,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: settings),
@@ -111,7 +124,7 @@ let package = Package(
         .target(
             name: "Hub",
             dependencies: [
-                "UplinkProtocol", "ConfigFile",
+                "UplinkProtocol", "ConfigFile", "ServerLimits",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -138,6 +151,7 @@ let package = Package(
             dependencies: [
                 "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "LaneFeed", "Devices", "Store", "LaneDisplay",
                 "ConfigFile", "UplinkProtocol", "Uplink",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import ConfigFile
 import Declarations
 import Devices
 import Foundation
+import HummingbirdCore
 import Lane
 import LaneFeed
 import LaneDisplay
@@ -29,6 +30,8 @@ public struct CheckpointService: Sendable {
     private let runners: [LaneRunner]
     private let speakers: [LaneSpeaker]
     private let logger: Logger
+    /// The supervisor page's listener (https when configured), built at start so an unreadable certificate stops it.
+    private let supervisorServer: HTTPServerBuilder
 
     /// The state directory: `$STATE_DIRECTORY` when systemd sets it (first entry if it lists several), else the
     /// configuration's value.
@@ -43,7 +46,7 @@ public struct CheckpointService: Sendable {
         self.config = config
         self.stateDirectory = stateDirectory
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         store = try LaneStore(path: stateDirectory + "/passages.sqlite", maxBytes: config.maxDatabaseBytes)
         hub = LaneEventHub()
         var scenarios: [String: SimulatedScenario] = [:]
@@ -52,6 +55,9 @@ public struct CheckpointService: Sendable {
         var screeningInForce: [String: ScreeningConfig] = [:]
         let trust = try Self.loadTrust(config.dccTrustFile, logger: logger)
         if let uplink = config.uplink { _ = try HTTPSUplinkTransport.tlsConfiguration(uplink) }
+        do { supervisorServer = try SupervisorServer.server(tls: config.supervisor?.tls) } catch {
+            throw ConfigError(key: "supervisor.certificate", line: nil, message: "cannot be used with its key: \(error)")
+        }
         for lane in config.lanes {
             let setup = LaneCamera(lane)
             var scanners: [any CodeScanner] = []
@@ -154,9 +160,9 @@ public struct CheckpointService: Sendable {
             let setup = SupervisorServer.Setup(
                 checkpointName: config.checkpointName, lanes: laneInfos, token: supervisor.token, store: store, hub: hub, metrics: metrics)
             let page = SupervisorServer.makeApplication(
-                setup, host: supervisor.host, port: supervisor.port, logger: logger,
+                setup, host: supervisor.host, port: supervisor.port, server: supervisorServer, logger: logger,
                 onRunning: { [logger] port in
-                    logger.notice("supervisor page at http://\(supervisor.host):\(port)/supervisor (token required)")
+                    logger.notice("supervisor page at \(supervisor.tls == nil ? "http" : "https")://\(supervisor.host):\(port)/supervisor (token required)")
                     await onSupervisorRunning(port)
                 })
             services.append(.init(service: NamedListener(name: "supervisor page ([supervisor])", host: supervisor.host, port: supervisor.port, wrapped: page)))

@@ -95,8 +95,8 @@ public struct HubConfig: Sendable {
             let id = try district.string("id")
             guard config.districts[id] == nil else { throw ConfigError(key: district.key("id"), line: district.table["id"]?.line, message: "'\(id)' is listed twice") }
             let webhook = try district.optionalString("webhook")
-            if let webhook, !(webhook.hasPrefix("https://") || webhook.hasPrefix("http://")) {
-                throw ConfigError(key: district.key("webhook"), line: district.table["webhook"]?.line, message: "'\(webhook)' is not an http(s) URL")
+            if let webhook, let problem = Self.webhookProblem(webhook) {
+                throw ConfigError(key: district.key("webhook"), line: district.table["webhook"]?.line, message: problem)
             }
             config.districts[id] = District(
                 id: id, name: try district.string("name", default: id), feedTokenHash: try tokenHash(district, "feed_token", readFile: readFile),
@@ -142,5 +142,21 @@ public struct HubConfig: Sendable {
             } catch { throw ConfigError(key: table.key("\(name)_file"), line: table.table["\(name)_file"]?.line, message: "cannot read \(path): \(error.localizedDescription)") }
         }
         return try table.optionalString(name)
+    }
+}
+
+extension HubConfig {
+    /// A webhook carries a bearer token and the follow-up of elevated travellers (names, phone numbers): it goes over
+    /// https, or plain http only to this machine (a local relay). nil when `url` is acceptable.
+    static func webhookProblem(_ url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty else {
+            return "'\(url)' is not an http(s) URL"
+        }
+        switch scheme {
+        case "https": return nil
+        case "http" where ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()): return nil
+        case "http": return "'\(url)' is plain http to another machine: a district's follow-up data and token go over https only (http is allowed to 127.0.0.1)"
+        default: return "'\(url)' is not an http(s) URL"
+        }
     }
 }

@@ -6,6 +6,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServerLimits
 import UplinkProtocol
 
 /// The hub's HTTP(S) API (`docs/uplink.md`, `docs/hub.md`):
@@ -36,8 +37,11 @@ public enum HubServer {
         router.post("/v1/batches") { request, context in try await receive(request, context: context, setup: setup) }
         router.get("/districts/:id/passages") { request, context in
             let id = try context.parameters.require("id")
-            guard let district = setup.config.districts[id] else { throw HTTPError(.notFound, message: "no district '\(id)'") }
-            try authorize(request, hash: district.feedTokenHash, what: "district \(id)'s feed token")
+            // The token first: without the district's own token nobody learns which district ids exist.
+            let hash = bearer(request).map { HubConfig.hash(token: $0) }
+            guard let district = setup.config.districts[id], let expected = district.feedTokenHash, hash == expected else {
+                throw HTTPError(.unauthorized, message: "send the district's feed token as 'Authorization: Bearer …'")
+            }
             let since = try query(request, "since", default: 0, as: Int64.self)
             let limit = try query(request, "limit", default: 500, as: Int.self)
             guard since >= 0, (1...5000).contains(limit) else { throw HTTPError(.badRequest, message: "since ≥ 0 and limit 1–5000") }
@@ -75,12 +79,13 @@ public enum HubServer {
             return "ok\n"
         }
         let address = BindAddress.hostname(setup.config.host, port: setup.config.port)
-        let configuration = ApplicationConfiguration(address: address, serverName: "checkpoint-hub")
+        let limits = ServerLimits.hub
+        let configuration = limits.configuration(address: address, serverName: "checkpoint-hub", logger: logger)
         let server: HTTPServerBuilder
         if let tls = setup.config.tls {
-            server = try .tls(.http1(), tlsConfiguration: try tlsConfiguration(tls))
+            server = try .tls(limits.http1, tlsConfiguration: try tlsConfiguration(tls))
         } else {
-            server = .http1()
+            server = limits.http1
         }
         return Application(
             router: router, server: server, configuration: configuration,
@@ -184,6 +189,7 @@ public enum HubServer {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem)))
+        tls.minimumTLSVersion = .tlsv12  // NIOSSL's default still allows TLS 1.0
         if let clientCA = files.clientCA {
             tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(clientCA))
             tls.certificateVerification = .noHostnameVerification

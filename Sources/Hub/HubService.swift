@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import Logging
 import PostgresNIO
@@ -55,7 +56,11 @@ struct HubMain: Service {
                 await onRunning(port)
             })
         let webhooks = config.districts.values.filter { $0.webhookURL != nil }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        let http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5), read: .seconds(20))))
         let (host, port) = (config.host, config.port)
         do {
             // The listener failing ends the hub with an error (exit 1, so systemd restarts it): webhooks without a

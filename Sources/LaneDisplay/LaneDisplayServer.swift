@@ -4,6 +4,7 @@ import Lane
 import LaneFeed
 import Logging
 import NIOCore
+import ServerLimits
 import ServiceLifecycle
 
 /// The lane display's HTTP server: the lane page per lane, its server-sent event stream, and a small JSON API.
@@ -47,8 +48,8 @@ public enum LaneDisplayServer {
         router.get("/healthz") { _, _ in "ok\n" }
         if let metrics { router.get("/metrics") { _, _ in metricsResponse(metrics) } }
         return Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "checkpointd"),
+            router: router, server: ServerLimits.lanePage.http1,
+            configuration: ServerLimits.lanePage.configuration(address: .hostname(host, port: port), serverName: "checkpointd", logger: logger),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

@@ -1,9 +1,14 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import LaneFeed
 import Logging
+import HummingbirdTLS
 import NIOCore
+import NIOSSL
+import ServerLimits
 import Store
+import Synchronization
 
 /// The checkpoint leader's page and API, on their own listener (which may be bound to the LAN): every lane of
 /// this box with its device health, recent passages, the elevated passages waiting for their secondary check
@@ -36,10 +41,32 @@ public enum SupervisorServer {
         }
     }
 
+    public struct TLSFiles: Sendable, Equatable {
+        public var certificate: String
+        public var key: String
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
+
+    /// The listener: plain HTTP, or with `tls` https only (TLS 1.2 or later). Throws when the certificate or key
+    /// cannot be read, so the service stops at start with the reason.
+    public static func server(tls: TLSFiles?) throws -> HTTPServerBuilder {
+        guard let tls else { return ServerLimits.supervisor.http1 }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)))
+        configuration.minimumTLSVersion = .tlsv12
+        return try .tls(ServerLimits.supervisor.http1, tlsConfiguration: configuration)
+    }
+
     public static func makeApplication(
-        _ setup: Setup, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        _ setup: Setup, host: String, port: Int, server: HTTPServerBuilder = ServerLimits.supervisor.http1, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: SupervisorContext.self)
+        let logins = FailedLogins()
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/supervisor"]) }
         router.get("/supervisor") { _, _ in
             Response(
@@ -47,7 +74,7 @@ public enum SupervisorServer {
                 body: .init(byteBuffer: ByteBuffer(string: SupervisorPage.html(title: setup.checkpointName))))
         }
         router.get("/healthz") { _, _ in "ok\n" }
-        let api = router.group("supervisor/api").add(middleware: BearerToken(token: setup.token))
+        let api = router.group("supervisor/api").add(middleware: BearerToken(token: setup.token, failures: logins))
         api.get("overview") { _, _ in try await LaneDisplayServer.json(overview(setup)) }
         api.get("chart.svg") { request, _ in
             let date = request.uri.queryParameters.get("date") ?? localDate(setup.now())
@@ -76,11 +103,11 @@ public enum SupervisorServer {
             return try LaneDisplayServer.json(["recorded": id])
         }
         if let metrics = setup.metrics {
-            router.group("metrics").add(middleware: BearerToken(token: setup.token)).get { _, _ in LaneDisplayServer.metricsResponse(metrics) }
+            router.group("metrics").add(middleware: BearerToken(token: setup.token, failures: logins)).get { _, _ in LaneDisplayServer.metricsResponse(metrics) }
         }
         return Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "checkpointd-supervisor"),
+            router: router, server: server,
+            configuration: ServerLimits.supervisor.configuration(address: .hostname(host, port: port), serverName: "checkpointd-supervisor", logger: logger),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
@@ -147,15 +174,40 @@ public enum SupervisorServer {
     }
 }
 
+/// The supervisor listener's request context: the peer's address, for the log of refused tokens.
+public struct SupervisorContext: RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
 /// Lets a request through only with `Authorization: Bearer TOKEN`. The comparison takes the same time wherever
-/// the first wrong character is.
-struct BearerToken<Context: RequestContext>: RouterMiddleware {
+/// the first wrong character is. A peer that keeps sending wrong tokens gets 429 for the rest of the minute and the
+/// log names it once, not once per request; the right token still works from there (staff behind the same address
+/// are not locked out, and a 128-bit token is not guessed by trying).
+struct BearerToken<Context: RemoteAddressRequestContext>: RouterMiddleware {
     let token: String
+    let failures: FailedLogins
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         guard let given, Self.equal(Array(given.utf8), Array(token.utf8)) else {
-            context.logger.warning("supervisor request without a valid token refused")
+            let peer = context.remoteAddress?.ipAddress ?? "an unknown address"
+            if failures.isBlocked(peer) {
+                return Response(
+                    status: .tooManyRequests, headers: [.retryAfter: "60", .contentType: "text/plain"],
+                    body: .init(byteBuffer: ByteBuffer(string: "too many wrong tokens from this address: wait a minute\n")))
+            }
+            switch failures.record(peer) {
+            case .first: context.logger.warning("supervisor request from \(peer) without a valid token refused")
+            case .blocked(let count):
+                context.logger.warning("\(count) supervisor requests from \(peer) without a valid token within a minute: its wrong tokens are refused unchecked (429) for the rest of it")
+            case .quiet: break
+            }
             return Response(
                 status: .unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"checkpoint supervisor\"", .contentType: "text/plain"],
                 body: .init(byteBuffer: ByteBuffer(string: "a valid supervisor token is required\n")))
@@ -167,5 +219,46 @@ struct BearerToken<Context: RequestContext>: RouterMiddleware {
         var difference = UInt8(a.count == b.count ? 0 : 1)
         for i in 0..<max(a.count, b.count) { difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0) }
         return difference == 0
+    }
+}
+
+/// Wrong tokens per peer address in the current minute. At most `limit` are checked per minute; a peer past it is
+/// blocked until its minute ends. At most `maxPeers` are remembered (the oldest minutes are forgotten first), so a
+/// flood of addresses cannot eat memory.
+final class FailedLogins: Sendable {
+    enum Outcome: Equatable { case first, quiet, blocked(Int) }
+
+    let limit: Int
+    let window: Duration
+    let maxPeers = 4096
+    let now: @Sendable () -> ContinuousClock.Instant
+    private let state = Mutex<[String: (start: ContinuousClock.Instant, count: Int)]>([:])
+
+    init(limit: Int = 30, window: Duration = .seconds(60), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+        self.limit = limit
+        self.window = window
+        self.now = now
+    }
+
+    func isBlocked(_ peer: String) -> Bool {
+        let t = now()
+        return state.withLock { peers in
+            guard let entry = peers[peer], t - entry.start < window else { return false }
+            return entry.count >= limit
+        }
+    }
+
+    func record(_ peer: String) -> Outcome {
+        let t = now()
+        return state.withLock { peers in
+            var entry = peers[peer].flatMap { t - $0.start < window ? $0 : nil } ?? (start: t, count: 0)
+            entry.count += 1
+            if peers.count >= maxPeers, peers[peer] == nil {
+                peers = peers.filter { t - $0.value.start < window }
+                if peers.count >= maxPeers, let oldest = peers.min(by: { $0.value.start < $1.value.start })?.key { peers[oldest] = nil }
+            }
+            peers[peer] = entry
+            return entry.count == 1 ? .first : entry.count == limit ? .blocked(entry.count) : .quiet
+        }
     }
 }

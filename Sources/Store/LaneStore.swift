@@ -21,6 +21,7 @@ public final class LaneStore: Sendable {
         // One process at a time creates the identity key and migrates (see `withSetupLock`).
         let lock = try Self.setupLock(path: path)
         defer { Self.release(lock) }
+        Self.keepPrivate(path)
         identityKey = try IdentityKey.load(directory: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
         var configuration = Configuration()
         // checkpointctl (calibration, purge) writes while the service runs: wait for the other's lock.
@@ -34,6 +35,20 @@ public final class LaneStore: Sendable {
         }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(writer)
+    }
+
+    /// The database holds full QR payloads for days: only the service's user may read it, however the service was
+    /// started (outside systemd the umask gave 0755 and 0644). The database file is made 0600 before SQLite opens
+    /// it (its -wal and -shm files take the database's mode), and its directory 0700 when this user owns it.
+    static func keepPrivate(_ path: String) {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var info = stat()
+        if stat(directory, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)  // an empty file is an empty SQLite database
+        if fd >= 0 { close(fd) }
+        for file in [path, path + "-wal", path + "-shm", path + ".setup-lock"] where stat(file, &info) == 0 && info.st_uid == geteuid() && info.st_mode & 0o077 != 0 {
+            chmod(file, 0o600)
+        }
     }
 
     /// Opening a new database is done one process at a time. The service, `checkpointctl` and tests may open it at

@@ -3,6 +3,7 @@ import Appliance
 import Declarations
 import Devices
 import Foundation
+import LaneDisplay
 import ScannerProtocols
 import Screening
 import Testing
@@ -199,8 +200,18 @@ import Thermal
     @Test func theSupervisorTokenComesFromItsFileAndMustBeLongEnough() throws {
         let dir = temporaryDirectoryForConfig()
         try "  0123456789abcdef0123\n".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
-        let config = try ApplianceConfig.parse(ConfigTests.minimal + "\n[supervisor]\nlisten = \"0.0.0.0\"\ntoken_file = \"\(dir)/token\"\n")
-        #expect(config.supervisor?.token == "0123456789abcdef0123" && config.supervisor?.host == "0.0.0.0" && config.supervisor?.port == 8081)
+        let config = try ApplianceConfig.parse(ConfigTests.minimal + "\n[supervisor]\ntoken_file = \"\(dir)/token\"\n")
+        #expect(config.supervisor?.token == "0123456789abcdef0123" && config.supervisor?.host == "127.0.0.1" && config.supervisor?.port == 8081)
+        #expect(config.supervisor?.tls == nil)
+        // Beyond this machine the token would cross the LAN in clear text: only with a certificate and key.
+        let lan = ConfigTests.error(ConfigTests.minimal + "\n[supervisor]\nlisten = \"0.0.0.0\"\ntoken_file = \"\(dir)/token\"\n")
+        #expect(lan?.key == "supervisor.listen" && lan?.message.contains("clear text") == true && lan?.message.contains("ssh -L 8081:127.0.0.1:8081") == true, "\(String(describing: lan))")
+        try "PEM".write(toFile: dir + "/page.pem", atomically: true, encoding: .utf8)
+        let https = try ApplianceConfig.parse(
+            ConfigTests.minimal + "\n[supervisor]\nlisten = \"0.0.0.0\"\ntoken_file = \"\(dir)/token\"\ncertificate = \"\(dir)/page.pem\"\nkey = \"\(dir)/page.pem\"\n")
+        #expect(https.supervisor?.tls?.certificate == dir + "/page.pem" && https.supervisor?.host == "0.0.0.0")
+        let half = ConfigTests.error(ConfigTests.minimal + "\n[supervisor]\ntoken_file = \"\(dir)/token\"\ncertificate = \"\(dir)/page.pem\"\n")
+        #expect(half?.key == "supervisor.key", "\(String(describing: half))")
         #expect(try ApplianceConfig.parse(ConfigTests.minimal).supervisor == nil)
         let short = ConfigTests.error(ConfigTests.minimal + "\n[supervisor]\ntoken = \"letmein\"\n")
         #expect(short?.description.contains("at least 16 printable characters") == true, "\(String(describing: short))")

@@ -146,5 +146,17 @@ import UplinkProtocol
             throws: { "\($0)".contains("hub.timezone") })
         #expect(performing: { try HubConfig.parse(base + "\n[hub.extra]\nfoo = 1\n") }, throws: { "\($0)".contains("hub.extra") && "\($0)".contains("is not a known setting") })
         #expect(performing: { try HubConfig.parse(base.replacingOccurrences(of: "[database]", with: "[databse]")) }, throws: { "\($0)".contains("database") })
+        // A webhook carries a token and follow-up personal data: https, or plain http to this machine only.
+        for (url, accepted) in [
+            ("https://ttyt.hoian.vn/hook", true), ("http://127.0.0.1:9000/hook", true), ("http://localhost/hook", true),
+            ("http://ttyt.hoian.vn/hook", false), ("http://10.0.0.5/hook", false), ("ftp://ttyt.hoian.vn/", false),
+        ] {
+            let text = TestProvince.config(database: "x", port: 5432, webhook: url)
+            if accepted {
+                #expect(throws: Never.self, "\(url)") { try HubConfig.parse(text) }
+            } else {
+                #expect(performing: { try HubConfig.parse(text) }, throws: { "\($0)".contains("district[2].webhook") && "\($0)".contains(url) })
+            }
+        }
     }
 }

@@ -164,6 +164,41 @@ import UplinkProtocol
         #expect(hub.calls.withLock { $0 } <= 30, "\(hub.calls.withLock { $0 }) round trips")
     }
 
+    /// A link failure is reported in seconds, well inside the request timeout (30 s here), and says what to check.
+    /// Before, a refused connection read "connection reset (error set): Connection refused)", and a wrong CA or a
+    /// hub that never finished the handshake took the whole request timeout while the client retried in silence.
+    @Test(.timeLimit(.minutes(5))) func linkFailuresAreReportedInSecondsInATechniciansWords() async throws {
+        let store = try LaneStore()
+        try await Self.fill(store, count: 2)
+        func attempt(_ settings: UplinkSettings) async throws -> (message: String, seconds: Double) {
+            var settings = settings
+            settings.timeout = 30
+            let transport = try HTTPSUplinkTransport(settings: settings)
+            defer { Task { await transport.shutdown() } }
+            let start = ContinuousClock.now
+            let step = try await UplinkDrainer(lane: "lane-1", settings: settings, store: store, transport: transport).step()
+            let took = ContinuousClock.now - start
+            guard case .failed(let message) = step else { return ("not a failure: \(step)", 0) }
+            return (message, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        }
+        let closed = try await attempt(Self.settings(port: freeLoopbackPort()))
+        #expect(closed.message.contains("refused the connection: nothing listens there"), "\(closed.message)")
+        #expect(closed.seconds < 10, "\(closed.seconds) s")
+
+        let silent = SilentListener()
+        let frozen = try await attempt(Self.settings(port: silent.port, scheme: "https"))
+        #expect(frozen.message.contains("did not finish") || frozen.message.contains("did not accept"), "\(frozen.message)")
+        #expect(frozen.seconds < 15, "\(frozen.seconds) s: the request timeout is 30 s")
+
+        let province = try await TestCertificates.make(name: "province"), stranger = try await TestCertificates.make(name: "stranger")
+        let hub = try await RunningHub.start(tls: province)
+        defer { Task { await hub.stop() } }
+        let wrongCA = try await attempt(Self.settings(port: hub.port, scheme: "https", ca: stranger.caCertificate))
+        #expect(wrongCA.message.contains("TLS with the hub") && wrongCA.message.contains("uplink.ca_file"), "\(wrongCA.message)")
+        #expect(wrongCA.seconds < 10, "\(wrongCA.seconds) s")
+        #expect(try await store.outboxCount() == 2)
+    }
+
     @Test(.timeLimit(.minutes(5))) func tlsTrustsOnlyTheConfiguredCAAndPresentsTheClientCertificate() async throws {
         let province = try await TestCertificates.make(name: "province")
         let stranger = try await TestCertificates.make(name: "stranger")

@@ -26,10 +26,10 @@ import Thermal
 
     /// Runs a server made by `make` (given the callback that receives its port) for the body.
     static func withService(
-        _ make: (@escaping @Sendable (Int) async -> Void) -> any Service, _ body: @Sendable (Int) async throws -> Void
+        _ make: (@escaping @Sendable (Int) async -> Void) throws -> any Service, _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         let port = Mutex<Int?>(nil)
-        let group = ServiceGroup(services: [make { p in port.withLock { $0 = p } }], logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [try make { p in port.withLock { $0 = p } }], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
         // Generous: on a 2-core box, CPU-bound tests running beside this one can hold the cooperative pool.
         _ = await waitUntil(seconds: 60) { port.withLock { $0 } != nil }

@@ -2,7 +2,7 @@ import Declarations
 import Foundation
 import Lane
 import LaneFeed
-import LaneDisplay
+@testable import LaneDisplay
 import Logging
 import Screening
 import ServiceLifecycle
@@ -29,13 +29,30 @@ import TestSupport
     }
 
     static func withSupervisor(
-        store: LaneStore, hub: LaneEventHub = LaneEventHub(), metrics: LaneMetrics? = nil, _ body: @Sendable (Int) async throws -> Void
+        store: LaneStore, hub: LaneEventHub = LaneEventHub(), metrics: LaneMetrics? = nil, tls: SupervisorServer.TLSFiles? = nil,
+        _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         let setup = SupervisorServer.Setup(
             checkpointName: "Chốt <Test>", lanes: LaneDisplayTests.lanes, token: token, store: store, hub: hub, metrics: metrics)
+        let server = try SupervisorServer.server(tls: tls)
         try await LaneDisplayTests.withService({ onRunning in
-            SupervisorServer.makeApplication(setup, host: "127.0.0.1", port: 0, logger: Logger(label: "test"), onRunning: onRunning)
+            SupervisorServer.makeApplication(setup, host: "127.0.0.1", port: 0, server: server, logger: Logger(label: "test"), onRunning: onRunning)
         }, body)
+    }
+
+    /// With a certificate the page is https only, TLS 1.2 or later: the token it sends every 5 s is never in clear text.
+    @Test(.timeLimit(.minutes(2))) func withACertificateThePageSpeaksOnlyTLS12OrLater() async throws {
+        let certificates = try await TestCertificates.make(name: "supervisor")
+        let tls = SupervisorServer.TLSFiles(certificate: certificates.serverCertificate, key: certificates.serverKey)
+        try await Self.withSupervisor(store: try LaneStore(), tls: tls) { port in
+            let url = "https://127.0.0.1:\(port)/supervisor/api/overview"
+            let ok = try await runTool("/usr/bin/curl", ["-sS", "--cacert", certificates.caCertificate, "-H", "Authorization: Bearer \(Self.token)", url], seconds: 30)
+            #expect(ok.status == 0 && ok.stdout.contains("\"checkpoint\""), "\(ok.stderr)")
+            let old = try await runTool("/usr/bin/curl", ["-sS", "--cacert", certificates.caCertificate, "--tlsv1.0", "--tls-max", "1.1", url], seconds: 30)
+            #expect(old.status != 0, "TLS 1.1 was accepted")
+            let plain = try await runTool("/usr/bin/curl", ["-sS", "-m", "5", "http://127.0.0.1:\(port)/healthz"], seconds: 30)
+            #expect(plain.status != 0 || !plain.stdout.contains("ok"), "plain http answered: \(plain.stdout)")
+        }
     }
 
     @Test func everyDataRouteNeedsTheTokenInTheHeader() async throws {
@@ -61,6 +78,27 @@ import TestSupport
             #expect(page.status == 200 && page.body.contains("Bearer ") && !page.body.contains("N. V. An"))
             #expect(page.body.contains("<title>Chốt &lt;Test&gt; · Giám sát / Supervisor</title>"))
         }
+    }
+
+    /// Each wrong token was logged as a warning with no address and no limit: a script could fill the journal.
+    /// Past 30 in a minute a peer's wrong tokens get 429 unchecked; the right token still works from there.
+    @Test func wrongTokensFromOnePeerAreLimitedAndTheRightOneStillWorks() async throws {
+        let store = try LaneStore()
+        try await Self.withSupervisor(store: store) { port in
+            var statuses: [Int] = []
+            for _ in 0..<40 {
+                statuses.append(try await HTTPTestClient.request(port: port, method: "GET", path: "/supervisor/api/overview", headers: ["Authorization": "Bearer wrong-wrong-wrong-wrong"]).status)
+            }
+            #expect(statuses.prefix(30).allSatisfy { $0 == 401 } && statuses.suffix(10).allSatisfy { $0 == 429 }, "\(statuses)")
+            #expect(try await HTTPTestClient.request(port: port, method: "GET", path: "/supervisor/api/overview", headers: Self.auth).status == 200)
+        }
+        // The minute ends; the count starts again; at most so many peers are remembered.
+        let clock = Mutex(ContinuousClock.now)
+        let logins = FailedLogins(limit: 3, window: .seconds(60), now: { clock.withLock { $0 } })
+        #expect([logins.record("10.0.0.9"), logins.record("10.0.0.9"), logins.record("10.0.0.9")] == [.first, .quiet, .blocked(3)])
+        #expect(logins.isBlocked("10.0.0.9") && !logins.isBlocked("10.0.0.8"))
+        clock.withLock { $0 += .seconds(61) }
+        #expect(!logins.isBlocked("10.0.0.9") && logins.record("10.0.0.9") == .first)
     }
 
     @Test func anAlarmIsAcknowledgedWithTheClinicalReadingOnceAndOnlyForElevatedPassages() async throws {

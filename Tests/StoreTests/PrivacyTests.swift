@@ -11,6 +11,26 @@ import Testing
         return dir
     }
 
+    /// Outside systemd (a technician's shell, a test, a container) the umask made the state directory 0755 and the
+    /// database 0644: full QR payloads readable by every user of the box for 14 days.
+    @Test func theDatabaseAndItsDirectoryAreTheServicesAloneHoweverItWasStarted() async throws {
+        let dir = Self.directory()
+        chmod(dir, 0o755)
+        let old = umask(0o022)
+        defer { umask(old) }
+        let store = try LaneStore(path: dir + "/passages.sqlite")
+        _ = try await store.passageCount()
+        func mode(_ path: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1) & 0o777 }
+        #expect(mode(dir) == 0o700)
+        for file in ["passages.sqlite", "passages.sqlite-wal", "passages.sqlite-shm"] {
+            #expect(mode(dir + "/" + file) == 0o600, "\(file) is \(String(mode(dir + "/" + file), radix: 8))")
+        }
+        // A database copied in with loose permissions is tightened when opened.
+        chmod(dir + "/passages.sqlite", 0o644)
+        _ = try LaneStore(path: dir + "/passages.sqlite")
+        #expect(mode(dir + "/passages.sqlite") == 0o600)
+    }
+
     /// Every text value in every row of every table, for looking for a full identity number.
     static func allText(_ path: String) throws -> [String] {
         let queue = try DatabaseQueue(path: path)
