@@ -53,6 +53,60 @@ import TestSupport
         }
     }
 
+    /// 1,100 idle TCP connections to the supervisor port once ran `checkpointd` out of its 1,024 file descriptors,
+    /// and libdispatch aborted it (signal 4); no token was needed. Now each listener holds a bounded number and
+    /// closes idle ones: with 1,100 idle and 1,100 half-request connections on each port, at the 1,024 limit a
+    /// default systemd unit would give, the lane keeps screening, the open page keeps receiving verdicts, and
+    /// SIGTERM still stops it cleanly.
+    @Test(.timeLimit(.minutes(10))) func aFloodOfIdleAndHalfOpenConnectionsNeitherStopsTheLaneNorItsPage() async throws {
+        try await inRealTimeSlot {
+            let binary = try #require(builtProduct("checkpointd"), "checkpointd was not built")
+            ConnectionFlood.raiseOwnFileLimit()
+            let dir = temporaryDirectory(), state = temporaryDirectory()
+            let config = EndToEndTests.config(travellers: 400, speed: 10, state: state)
+                .replacingOccurrences(of: "[[lane]]", with: "[supervisor]\nport = 0\ntoken = \"flood-test-token-0123456789\"\n[[lane]]")
+            try config.write(toFile: dir + "/flood.toml", atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            // The limit systemd gives a service without LimitNOFILE.
+            process.arguments = ["-c", "ulimit -n 1024 && exec \"$0\" --config \"$1\"", binary, dir + "/flood.toml"]
+            let stderr = Pipe()
+            process.standardError = stderr
+            let log = LogCollector(stderr.fileHandleForReading)
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            #expect(await waitUntil(seconds: 30) { log.port != nil && log.supervisorPort != nil }, "log:\n\(log.text)")
+            let page = try #require(log.port), supervisor = try #require(log.supervisorPort)
+
+            let reader = try SSETestReader(port: page)
+            func passages() -> Int { reader.objects.filter { $0["type"] as? String == "passage" }.count }
+            #expect(await waitUntil(seconds: 60) { passages() >= 1 }, "no passage before the flood; log:\n\(log.text.suffix(2000))")
+            let floods = [
+                ConnectionFlood(port: supervisor, count: 1100, halfRequest: false), ConnectionFlood(port: supervisor, count: 1100, halfRequest: true),
+                ConnectionFlood(port: page, count: 1100, halfRequest: false), ConnectionFlood(port: page, count: 1100, halfRequest: true),
+            ]
+            #expect(floods.allSatisfy { $0.sockets.count == 1100 }, "the test could not open its connections: \(floods.map(\.sockets.count))")
+            let before = passages()
+            // Verdicts keep arriving on the page opened before the flood, for longer than the idle timeout.
+            #expect(await waitUntil(seconds: 60) { passages() >= before + 3 }, "\(passages() - before) passages during the flood; log:\n\(log.text.suffix(2000))")
+            try await Task.sleep(for: .seconds(12))
+            #expect(process.isRunning, "checkpointd died under the flood; log:\n\(log.text.suffix(3000))")
+            // New clients get in once the idle ones are closed.
+            #expect(await waitUntil(seconds: 60) { (try? await HTTPTestClient.get(port: supervisor, path: "/healthz").status) == 200 })
+            #expect(await waitUntil(seconds: 60) { (try? await HTTPTestClient.get(port: page, path: "/healthz").status) == 200 })
+            let during = passages() - before
+
+            let start = ContinuousClock.now
+            kill(process.processIdentifier, SIGTERM)
+            #expect(await waitUntil(seconds: 10) { !process.isRunning })
+            let took = ContinuousClock.now - start
+            #expect(process.terminationStatus == 0, "log:\n\(log.text.suffix(2000))")
+            #expect(took < .seconds(5), "took \(took) to stop")
+            for flood in floods { flood.close() }
+            print("flood: 4,400 connections held; \(during) passages shown during it; stopped in \(took)")
+        }
+    }
+
     @Test func aBadConfigurationStopsStartUpWithOneLineNamingTheKey() async throws {
         let binary = try #require(builtProduct("checkpointd"))
         let dir = temporaryDirectory()
@@ -112,6 +166,11 @@ final class LogCollector: Sendable {
 
     var port: Int? {
         guard let range = text.range(of: "lane page at http://127.0.0.1:") else { return nil }
+        return Int(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    var supervisorPort: Int? {
+        guard let range = text.range(of: "supervisor page at http://127.0.0.1:") else { return nil }
         return Int(text[range.upperBound...].prefix { $0.isNumber })
     }
 }

@@ -118,3 +118,41 @@ public final class SilentListener: Sendable {
 
     deinit { close(fd) }
 }
+
+/// Many TCP connections to a loopback port, opened without waiting (non-blocking connect) and left idle, or with
+/// half a request head: what an attacker on the checkpoint's LAN can do without a token.
+public final class ConnectionFlood: @unchecked Sendable {
+    public private(set) var sockets: [Int32] = []
+
+    /// Raises this process's open-file limit so the flood itself fits (the soft limit is often 1,024).
+    public static func raiseOwnFileLimit(to wanted: rlim_t = 16384) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        limit.rlim_cur = min(wanted, limit.rlim_max)
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    public init(port: Int, count: Int, halfRequest: Bool) {
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { break }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            sockets.append(fd)
+        }
+        if halfRequest {
+            usleep(200_000)  // let the connections complete, then send a head that never ends
+            for fd in sockets { _ = "GET / HTTP/1.1\r\nHost: lane\r\nX-Slow: ".withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+        }
+    }
+
+    public func close() {
+        for fd in sockets { Glibc.close(fd) }
+        sockets = []
+    }
+
+    deinit { close() }
+}
