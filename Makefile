@@ -97,7 +97,7 @@ clean:
 # AddressSanitizer as one static library, then linked with each harness (a SwiftPM executable cannot take
 # libFuzzer's main). FUZZ_RUNS inputs per harness; a crash stops with the input saved in .build-fuzz/.
 FUZZ_RUNS ?= 1000000
-FUZZERS := declaration eudcc cbor scanner
+FUZZERS := declaration eudcc cbor scanner cptv config
 SWIFTC ?= $(dir $(SWIFT))swiftc
 fuzz: deps
 	$(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz --product ParsersForFuzzing

@@ -19,7 +19,7 @@ let package = Package(
         .executable(name: "checkpoint-hub", targets: ["checkpoint-hub"]),
         // For the benchmark package in bench/ (kept separate so `make test` does not build it).
         // The parsers that read untrusted bytes, as one static library for the libFuzzer harnesses (`make fuzz`).
-        .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols"]),
+        .library(name: "ParsersForFuzzing", type: .static, targets: ["Declarations", "ScannerProtocols", "Thermal", "ConfigFile", "Zlib"]),
         .library(name: "CheckpointLaneKit", targets: [
                 "Thermal", "Screening", "ScreeningEvaluation", "Declarations", "ScannerProtocols", "Lane", "Devices", "Store", "Zlib",
                 "LaneFeed", "LaneDisplay", "HeadlessBrowser", "Appliance", "LaneControl", "PageLatency", "UplinkProtocol", "Uplink", "Hub", "ConfigFile", "ServerLimits",
@@ -204,7 +204,7 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "DevicesTests",
-            dependencies: ["Devices", "Thermal", "Lane", "Declarations", "Screening", "ScreeningEvaluation", "ScannerProtocols", "CV4L2", "TestSupport"], swiftSettings: settings),
+            dependencies: ["Devices", "Thermal", "Lane", "Declarations", "Screening", "ScreeningEvaluation", "ScannerProtocols", "CV4L2", "Zlib", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Lane", "Screening", "Thermal", "Declarations", .product(name: "GRDB", package: "GRDB.swift")],
@@ -238,7 +238,7 @@ let package = Package(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "Store", "Lane", "Screening", "Declarations", "ScannerProtocols", "Devices", "LaneDisplay", "LaneFeed",
-                "TestSupport", "Thermal", "HeadlessBrowser", "PageLatency", "ConfigFile", "Uplink", "UplinkProtocol",
+                "TestSupport", "Thermal", "HeadlessBrowser", "PageLatency", "ConfigFile", "Uplink", "UplinkProtocol", "Zlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -98,7 +98,7 @@ extension ApplianceConfig {
         // the configuration's other mistakes are. An unreadable recording is the replay camera's to report.
         for (index, lane) in config.lanes.enumerated() {
             guard case .replay(let replay) = lane.camera, case .region(let x, let y, radius: _) = lane.screening.reference,
-                let header = try? CPTVFile.read(path: replay.file).header
+                let header = try? CPTVFile.header(path: replay.file)
             else { continue }
             let size = replay.orientation.outputSize(width: header.width, height: header.height)
             guard !(0..<size.width).contains(x) || !(0..<size.height).contains(y) else { continue }

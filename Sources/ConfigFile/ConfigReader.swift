@@ -142,3 +142,16 @@ package final class ConfigReader {
         for child in children { try child.checkAllKeysUsed() }
     }
 }
+
+/// The configuration's syntax alone, for callers outside the package (the fuzz harness): nil when `text` parses,
+/// else the error as a technician reads it ("line 14: …").
+public enum ConfigSyntax {
+    public static func problem(in text: String) -> String? {
+        do {
+            _ = try TOMLDocument.parse(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+}

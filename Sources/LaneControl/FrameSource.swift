@@ -25,8 +25,7 @@ public enum FrameSource: Sendable {
     {
         switch self {
         case .recording(let path, let rotation):
-            let contents: CPTVFile.Contents
-            do { contents = try CPTVFile.read(path: path) } catch { throw ControlFailure(.cannotRun, "\(path): \(error.description)") }
+            do { _ = try CPTVFile.header(path: path) } catch { throw ControlFailure(.cannotRun, "\(error.description)") }
             let orientation: Orientation
             if sensorOrientation {
                 orientation = .upright
@@ -36,11 +35,8 @@ public enum FrameSource: Sendable {
             } else {
                 orientation = lane.cameraOrientation
             }
-            let frames = ReplayCamera.frames(of: contents, orientation: orientation, start: 0)
-            return AsyncThrowingStream { continuation in
-                for frame in frames { continuation.yield(frame) }
-                continuation.finish()
-            }
+            // A frame at a time: a recording from the field is never held whole.
+            return ReplayCamera.stream(path: path, orientation: orientation)
         case .camera:
             var lane = lane
             if sensorOrientation, case .v4l2(var settings) = lane.camera {

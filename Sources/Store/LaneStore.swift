@@ -1,5 +1,6 @@
 import Declarations
 import Foundation
+import Glibc
 import GRDB
 import Lane
 import Screening

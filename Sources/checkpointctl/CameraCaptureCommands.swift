@@ -149,12 +149,18 @@ extension CameraCommand {
             if config != nil || lane != nil || marked {
                 (picture, marks) = try await laneView()
             } else if let recording {
-                let contents: CPTVFile.Contents
-                do { contents = try CPTVFile.read(path: recording) } catch { throw ControlFailure(.cannotRun, "\(recording): \("\(error)")") }
+                var reader: CPTVFile.Reader
+                do { reader = try CPTVFile.Reader(path: recording) } catch { throw ControlFailure(.cannotRun, "\(error.description)") }
                 guard let orientation = try? Orientation(rotation: rotate ?? 0) else { throw ControlFailure(.usage, "--rotate must be 0, 90, 180 or 270") }
-                let frames = ReplayCamera.frames(of: contents, orientation: orientation, start: 0)
-                guard frames.indices.contains(frame) else { throw ControlFailure(.usage, "the recording has \(frames.count) frames") }
-                picture = frames[frame]
+                // Read up to the frame asked for, one at a time.
+                var clock = ReplayCamera.FrameClock(header: reader.header, orientation: orientation, start: 0)
+                var found: ThermalFrame?
+                while found == nil, let cptv = reader.next() {
+                    let upright = clock.frame(cptv)
+                    if clock.index - 1 == frame { found = upright }
+                }
+                guard frame >= 0, let found else { throw ControlFailure(.usage, "the recording has \(clock.index) frames") }
+                picture = found
             } else {
                 do { picture = try await captureFrames(device: device, rotate: rotate ?? 0, seconds: 0).last! } catch {
                     throw ControlFailure(.noDevice, "\(error)")

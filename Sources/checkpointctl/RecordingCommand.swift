@@ -19,12 +19,16 @@ struct RecordingCommand: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
-            let contents: CPTVFile.Contents
-            do { contents = try CPTVFile.read(path: file) } catch {
+            var reader: CPTVFile.Reader
+            do { reader = try CPTVFile.Reader(path: file) } catch {
                 FileHandle.standardError.write(Data("recording info: \(error.description)\n".utf8))
                 throw ExitCode(2)
             }
-            let summary = CPTVSummary(header: contents.header, frames: contents.frames)
+            // A frame at a time: a recording from the field is never held whole.
+            var builder = CPTVSummary.Builder(header: reader.header)
+            while let frame = reader.next() { builder.add(frame) }
+            let summary = builder.summary
+            let contents = (header: reader.header, problem: reader.problem)
             if json {
                 print(try jsonText(summary))
             } else {

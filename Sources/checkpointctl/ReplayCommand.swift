@@ -72,16 +72,19 @@ struct ReplayCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("replay: --rotate must be 0, 90, 180 or 270\n".utf8))
             throw ExitCode(64)
         }
-        let contents: CPTVFile.Contents
-        do { contents = try CPTVFile.read(path: file) } catch {
+        var reader: CPTVFile.Reader
+        do { reader = try CPTVFile.Reader(path: file) } catch {
             FileHandle.standardError.write(Data("replay: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
         var engine = ScreeningEngine(config: screening)
-        var measured = 0
+        var measured = 0, count = 0
         var refused: String?
-        let frames = ReplayCamera.frames(of: contents, orientation: orientation, start: 0)
-        for frame in frames {
+        // A frame at a time: a recording from the field is never held whole.
+        var clock = ReplayCamera.FrameClock(header: reader.header, orientation: orientation, start: 0)
+        while let cptv = reader.next() {
+            let frame = clock.frame(cptv)
+            count += 1
             for event in engine.process(frame) {
                 if case .measured = event { measured += 1 }
                 if case .paused(.notRadiometric) = event { refused = PauseReason.notRadiometric.rawValue }
@@ -90,12 +93,12 @@ struct ReplayCommand: AsyncParsableCommand {
             if refused != nil { break }
         }
         if json {
-            let summary: [String: Any] = ["frames": frames.count, "measured": measured, "refused": refused ?? NSNull()]
+            let summary: [String: Any] = ["frames": count, "measured": measured, "refused": refused ?? NSNull()]
             print(try jsonLine(["summary": summary]))
         } else {
-            print("\(frames.count) frames, \(measured) measured" + (refused.map { ", refused: \($0)" } ?? ""))
+            print("\(count) frames, \(measured) measured" + (refused.map { ", refused: \($0)" } ?? ""))
         }
-        if let problem = contents.problem { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        if let problem = reader.problem { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
     }
 
     func emit(_ event: ScreeningEvent, at t: Double) {

@@ -3,6 +3,7 @@ import Foundation
 import Lane
 import Testing
 import Thermal
+import Zlib
 
 /// The codec against the real TKO recordings in ../shared/recordings (skipped when the folder is absent).
 @Suite struct CPTVRecordingTests {
@@ -106,6 +107,29 @@ import Thermal
         var decoder = try CPTVDecoder(bytes: bytes)
         #expect(throws: CPTVError.badFrameSize(frame: 1, expected: 10, stored: 6)) { try decoder.next() }
         #expect(throws: CPTVFile.Failure.self) { try CPTVFile.decode(Array(repeating: 0x41, count: 100)) }
+    }
+}
+
+@Suite struct CPTVLimitTests {
+    /// A recording is read a frame at a time with caps: a frame count past the limit and a stream that inflates past
+    /// its cap stop with the reason, after the good frames.
+    @Test func capsStopACraftedStreamAfterItsGoodFrames() throws {
+        var header = CPTVHeader()
+        header.width = 2
+        header.height = 2
+        var encoder = CPTVEncoder(header: header)
+        for t in 0..<50 { encoder.append(CPTVFrame(pixels: [1, 2, 3, 4], time: UInt32(t))) }
+        var decoder = try CPTVDecoder(bytes: encoder.bytes, limits: CPTVLimits(maxFrames: 20))
+        var read = 0
+        #expect(throws: CPTVError.tooManyFrames(limit: 20)) { while try decoder.next() != nil { read += 1 } }
+        #expect(read == 20)
+
+        let contents = try CPTVFile.decode(try Gzip.gzip(encoder.bytes), limits: CPTVLimits(maxFrames: 20))
+        #expect(contents.frames.count == 20 && contents.problem?.contains("more than 20 frames") == true, "\(String(describing: contents.problem))")
+
+        let reader = try GzipReader(bytes: try Gzip.gzip([UInt8](repeating: 7, count: 3 << 20)), maxOutput: 1 << 20)
+        #expect(throws: Gzip.Failure.self) { _ = try reader.read(2 << 20) }
+        #expect(reader.inflated <= (1 << 20) + (64 << 10), "stopped within one chunk of its cap: \(reader.inflated)")
     }
 }
 

@@ -43,3 +43,17 @@ func runToolBlocking(_ binary: String, _ arguments: [String], stdin: String, env
 extension ToolRun {
     public var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 }
+
+/// Runs a tool and measures its peak resident memory (the kernel's maxrss for the child, through python3's
+/// `resource`, which the Makefile installs): for the bounded-memory tests of readers of untrusted bytes.
+public func runToolMeasuringMemory(_ binary: String, _ arguments: [String], seconds: Double = 300) async throws -> (run: ToolRun, peakMB: Double) {
+    let script = """
+        import resource, subprocess, sys
+        code = subprocess.call(sys.argv[1:])
+        sys.stderr.write("\\nPEAK_RSS_KB=%d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        sys.exit(code)
+        """
+    let run = try await runTool("/usr/bin/python3", ["-c", script, binary] + arguments, seconds: seconds)
+    let kb = run.stderr.split(separator: "\n").last { $0.hasPrefix("PEAK_RSS_KB=") }.flatMap { Double($0.dropFirst(12)) } ?? .infinity
+    return (run, kb / 1024)
+}

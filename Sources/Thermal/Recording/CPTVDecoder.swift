@@ -3,23 +3,34 @@
 /// Pixel blocks are snake-ordered second-order deltas against the previous frame, bit-packed MSB first
 /// (research/cptv-format.md §5). A stream that stops in the middle of a frame yields every complete frame and
 /// then `CPTVError.truncated`; other damage stops decoding with an error naming what is wrong.
-public struct CPTVDecoder: Sendable {
+public struct CPTVDecoder {
     public let header: CPTVHeader
-    private let bytes: [UInt8]
+    public let limits: CPTVLimits
+    private var source: any CPTVByteSource
+    /// Bytes of the CPTV stream consumed so far (for naming where damage is).
     private var offset: Int
     private var previous: [UInt16]
     private var snake: [Int32]
     public private(set) var framesRead = 0
 
-    public init(bytes: [UInt8]) throws(CPTVError) {
-        self.bytes = bytes
-        guard bytes.count >= 5, bytes[0..<4].elementsEqual("CPTV".utf8) else { throw .notCPTV }
+    /// Decodes a CPTV stream already in memory.
+    public init(bytes: [UInt8], limits: CPTVLimits = CPTVLimits()) throws(CPTVError) {
+        try self.init(source: CPTVBytes(bytes), limits: limits)
+    }
+
+    /// Decodes a CPTV stream read from `source` a section at a time: the decoder holds one frame, never the stream.
+    public init(source: any CPTVByteSource, limits: CPTVLimits = CPTVLimits()) throws(CPTVError) {
+        self.source = source
+        self.limits = limits
+        offset = 0
+        let magic = try Self.take(5, from: &self.source, offset: &offset)
+        guard magic.count == 5, magic[0..<4].elementsEqual("CPTV".utf8) else { throw .notCPTV }
         var header = CPTVHeader()
-        header.version = bytes[4]
+        header.version = magic[4]
         guard header.version == 1 || header.version == 2 else { throw .unsupportedVersion(header.version) }
-        var reader = FieldReader(bytes: bytes, offset: 5)
-        guard let kind = reader.byte(), kind == UInt8(ascii: "H") else { throw .badSection(offset: 5, kind: bytes.count > 5 ? bytes[5] : 0) }
-        guard let fields = reader.fields() else { throw .truncated(afterFrames: 0) }
+        let kind = try Self.take(1, from: &self.source, offset: &offset)
+        guard kind == [UInt8(ascii: "H")] else { throw .badSection(offset: 5, kind: kind.first ?? 0) }
+        guard let fields = try Self.fields(from: &self.source, offset: &offset) else { throw .truncated(afterFrames: 0) }
         var sawWidth = false, sawHeight = false
         for (code, p) in fields {
             switch (Character(UnicodeScalar(code)), p.count) {
@@ -47,13 +58,12 @@ public struct CPTVDecoder: Sendable {
         }
         guard sawWidth else { throw .missingField("width (X)") }
         guard sawHeight else { throw .missingField("height (Y)") }
-        guard (1...4096).contains(header.width), (1...4096).contains(header.height) else {
+        guard (1...limits.maxSide).contains(header.width), (1...limits.maxSide).contains(header.height) else {
             throw .badDimensions(width: header.width, height: header.height)
         }
         // go-cptv writes 1; cptv-rs's encoder writes 0 with the same scheme. Anything else is unknown.
         guard header.compression <= 1 else { throw .unsupportedCompression(header.compression) }
         self.header = header
-        offset = reader.offset
         previous = [UInt16](repeating: 0, count: header.width * header.height)
         snake = Self.snakeOrder(width: header.width, height: header.height)
     }
@@ -70,11 +80,11 @@ public struct CPTVDecoder: Sendable {
 
     /// The next frame, or nil at the end of the recording. Background frames are returned with `isBackground`.
     public mutating func next() throws(CPTVError) -> CPTVFrame? {
-        guard offset < bytes.count else { return nil }
-        var reader = FieldReader(bytes: bytes, offset: offset)
-        guard let kind = reader.byte() else { return nil }
-        guard kind == UInt8(ascii: "F") else { throw .badSection(offset: offset, kind: kind) }
-        guard let fields = reader.fields() else { throw .truncated(afterFrames: framesRead) }
+        let start = offset
+        let kindBytes = try Self.take(1, from: &source, offset: &offset)
+        guard let kind = kindBytes.first else { return nil }
+        guard kind == UInt8(ascii: "F") else { throw .badSection(offset: start, kind: kind) }
+        guard let fields = try Self.fields(from: &source, offset: &offset) else { throw .truncated(afterFrames: framesRead) }
         var frame = CPTVFrame(pixels: [])
         var size: Int?
         for (code, p) in fields {
@@ -91,18 +101,38 @@ public struct CPTVDecoder: Sendable {
         }
         let n = header.width * header.height
         let index = framesRead + 1
+        guard framesRead < limits.maxFrames else { throw .tooManyFrames(limit: limits.maxFrames) }
         guard (1...32).contains(frame.bitWidth) else { throw .badBitWidth(frame: index, width: frame.bitWidth) }
         let expected = 4 + ((n - 1) * Int(frame.bitWidth) + 7) / 8
         guard let size else { throw .missingField("frame size (f) in frame \(index)") }
         guard size == expected else { throw .badFrameSize(frame: index, expected: expected, stored: size) }
-        guard reader.offset + size <= bytes.count else { throw .truncated(afterFrames: framesRead) }
-        let start = reader.offset
-        frame.packed = Array(bytes[start..<(start + size)])
+        frame.packed = try Self.take(size, from: &source, offset: &offset)
+        guard frame.packed.count == size else { throw .truncated(afterFrames: framesRead) }
         frame.pixels = Self.unpack(frame.packed, bitWidth: Int(frame.bitWidth), previous: previous, snake: snake)
         previous = frame.pixels
-        offset = start + size
         if !frame.isBackground { framesRead += 1 }
         return frame
+    }
+
+    static func take(_ count: Int, from source: inout any CPTVByteSource, offset: inout Int) throws(CPTVError) -> [UInt8] {
+        let bytes = try source.read(count)
+        offset += bytes.count
+        return bytes
+    }
+
+    /// The fields of one section (`count × (length | code | payload)`), or nil when the stream ends inside it.
+    static func fields(from source: inout any CPTVByteSource, offset: inout Int) throws(CPTVError) -> [(UInt8, [UInt8])]? {
+        guard let count = try take(1, from: &source, offset: &offset).first else { return nil }
+        var out: [(UInt8, [UInt8])] = []
+        out.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            let lengthAndCode = try take(2, from: &source, offset: &offset)
+            guard lengthAndCode.count == 2 else { return nil }
+            let payload = try take(Int(lengthAndCode[0]), from: &source, offset: &offset)
+            guard payload.count == Int(lengthAndCode[0]) else { return nil }
+            out.append((lengthAndCode[1], payload))
+        }
+        return out
     }
 
     /// Reverses §5: seed, then `w`-bit signed second differences along the snake, added to the previous frame.
@@ -145,28 +175,36 @@ public struct CPTVDecoder: Sendable {
     }
 }
 
-/// Reads `kind | count | count × (length | code | payload)` sections.
-struct FieldReader {
+/// Where a decoder takes the bytes of a CPTV stream from: memory (`CPTVBytes`), or a compressed file inflated a
+/// piece at a time (in Devices, where files are opened).
+public protocol CPTVByteSource {
+    /// Up to `count` bytes: fewer only at the end of the stream. Throws when the bytes cannot be had at all.
+    mutating func read(_ count: Int) throws(CPTVError) -> [UInt8]
+}
+
+/// A CPTV stream already in memory.
+public struct CPTVBytes: CPTVByteSource, Sendable {
     let bytes: [UInt8]
-    var offset: Int
+    var position = 0
 
-    mutating func byte() -> UInt8? {
-        guard offset < bytes.count else { return nil }
-        defer { offset += 1 }
-        return bytes[offset]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public mutating func read(_ count: Int) throws(CPTVError) -> [UInt8] {
+        let end = min(bytes.count, position + count)
+        defer { position = end }
+        return Array(bytes[position..<end])
     }
+}
 
-    /// The fields of one section, or nil when the stream ends inside it.
-    mutating func fields() -> [(UInt8, [UInt8])]? {
-        guard let count = byte() else { return nil }
-        var out: [(UInt8, [UInt8])] = []
-        out.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let length = byte(), let code = byte(), offset + Int(length) <= bytes.count else { return nil }
-            out.append((code, Array(bytes[offset..<(offset + Int(length))])))
-            offset += Int(length)
-        }
-        return out
+/// What a recording may hold, so that a crafted file cannot take the lane's memory or time: thermal cores are at
+/// most 640×512, and 100,000 frames are three hours at 9 Hz.
+public struct CPTVLimits: Sendable {
+    public var maxSide = 1024
+    public var maxFrames = 100_000
+
+    public init(maxSide: Int = 1024, maxFrames: Int = 100_000) {
+        self.maxSide = maxSide
+        self.maxFrames = maxFrames
     }
 }
 

@@ -86,6 +86,9 @@ public enum CPTVError: Error, Equatable, CustomStringConvertible {
     case badBitWidth(frame: Int, width: UInt8)
     case badFrameSize(frame: Int, expected: Int, stored: Int)
     case truncated(afterFrames: Int)
+    case tooManyFrames(limit: Int)
+    /// The bytes under the CPTV stream could not be read (the file, its compression), with the reason.
+    case unreadable(String)
 
     public var description: String {
         switch self {
@@ -99,6 +102,8 @@ public enum CPTVError: Error, Equatable, CustomStringConvertible {
         case .badFrameSize(let frame, let expected, let stored):
             "corrupt recording: frame \(frame) stores \(stored) bytes of pixels, its bit width needs \(expected)"
         case .truncated(let n): "the recording ends in the middle of frame \(n + 1): \(n) complete frames were read"
+        case .tooManyFrames(let limit): "the recording has more than \(limit) frames, more than any this lane reads: the first \(limit) were read"
+        case .unreadable(let reason): reason
         }
     }
 }
