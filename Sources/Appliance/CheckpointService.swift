@@ -145,17 +145,19 @@ public struct CheckpointService: Sendable {
                 systemd?.notifier.send("READY=1\nSTATUS=\(config.lanes.count) lane(s), page on port \(port)")
                 await onDisplayRunning(port)
             })
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = runners.map { .init(service: $0) }
-        services.append(.init(service: NamedListener(name: "lane page ([display])", host: config.displayHost, port: config.displayPort, wrapped: display)))
-        services += speakers.map { .init(service: $0) }
+        // On SIGTERM the group stops its services one at a time in reverse order, so the order below is the
+        // order of shutdown read backwards: the lanes stop first (no traveller is taken after the signal; their
+        // last passages are committed), then the watchdog, speakers, pages and retention, and the uplink last,
+        // which cancels an upload in flight (the hub keeps a resent batch once). Before, the uplink was stopped
+        // first and waited out a hanging upload (9–13 s) while the lanes went on screening.
         let timeline = MonotonicTimeline()
-        services.append(
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: UplinkService(
                 lanes: config.lanes.map(\.id), store: store, hub: hub, metrics: metrics, settings: config.uplink,
-                timeline: { timeline.now() }, logger: logger)))
-        if let systemd, let interval = systemd.watchdog {
-            services.append(.init(service: WatchdogService(notifier: systemd.notifier, interval: interval, lanes: runners, logger: logger)))
-        }
+                timeline: { timeline.now() }, logger: logger)),
+            .init(service: RetentionService(store: store, days: config.payloadRetentionDays, logger: logger)),
+            .init(service: NamedListener(name: "lane page ([display])", host: config.displayHost, port: config.displayPort, wrapped: display)),
+        ]
         if let supervisor = config.supervisor {
             let setup = SupervisorServer.Setup(
                 checkpointName: config.checkpointName, lanes: laneInfos, token: supervisor.token, store: store, hub: hub, metrics: metrics)
@@ -167,7 +169,11 @@ public struct CheckpointService: Sendable {
                 })
             services.append(.init(service: NamedListener(name: "supervisor page ([supervisor])", host: supervisor.host, port: supervisor.port, wrapped: page)))
         }
-        services.append(.init(service: RetentionService(store: store, days: config.payloadRetentionDays, logger: logger)))
+        services += speakers.map { .init(service: $0) }
+        if let systemd, let interval = systemd.watchdog {
+            services.append(.init(service: WatchdogService(notifier: systemd.notifier, interval: interval, lanes: runners, logger: logger)))
+        }
+        services += runners.map { .init(service: $0) }
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         if signals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
         return ServiceGroup(configuration: configuration)

@@ -42,7 +42,10 @@ struct UplinkService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             var pause: Double = 0
             do {
-                switch try await drainer.step() {
+                // A shutdown cancels an upload in flight: the service stops within its 2 s whatever the hub does.
+                let step: UplinkDrainer.Step
+                do { step = try await cancelWhenGracefulShutdown { try await drainer.step() } } catch is CancellationError { return }
+                switch step {
                 case .sent(let n, let duplicates):
                     if failures > 0 { logger.notice("uplink \(drainer.lane): the hub answers again (\(n) passages acknowledged)") }
                     if duplicates > 0 { logger.info("uplink \(drainer.lane): \(duplicates) passages were already at the hub (a lost answer, resent)") }

@@ -107,6 +107,54 @@ import TestSupport
         }
     }
 
+    /// With the hub frozen (it accepts the connection and never answers), SIGTERM once waited out the upload in flight
+    /// (9–13 s, against TimeoutStopSec=15) while the lane went on screening and storing 4–18 more passages. Now the
+    /// lane stops first and the upload is cancelled: the service exits within 2 s, and what was stored stays.
+    @Test(.timeLimit(.minutes(10))) func sigtermStopsTheLaneFirstAndDoesNotWaitForAFrozenHub() async throws {
+        try await inRealTimeSlot {
+            let binary = try #require(builtProduct("checkpointd"), "checkpointd was not built")
+            let frozenHub = SilentListener()
+            let dir = temporaryDirectory(), state = temporaryDirectory()
+            let config = EndToEndTests.config(travellers: 400, speed: 10, state: state) + """
+
+                [uplink]
+                url = "http://127.0.0.1:\(frozenHub.port)/v1/batches"
+                checkpoint_id = "QL1A-km947"
+                token = "lane-one-token-0123456789"
+                batch_size = 1
+                interval_s = 0.2
+                timeout_s = 60
+                """
+            try config.write(toFile: dir + "/frozen.toml", atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--config", dir + "/frozen.toml"]
+            let stderr = Pipe()
+            process.standardError = stderr
+            let log = LogCollector(stderr.fileHandleForReading)
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+            #expect(await waitUntil(seconds: 30) { log.port != nil }, "log:\n\(log.text)")
+            let store = try LaneStore(path: state + "/passages.sqlite")
+            // Passages flowing, and an upload hanging at the frozen hub.
+            #expect(await waitUntil(seconds: 90) { ((try? await store.passageCount()) ?? 0) >= 4 }, "log:\n\(log.text.suffix(2000))")
+            try await Task.sleep(for: .seconds(2))
+
+            let atSignal = try await store.passageCount()
+            let start = ContinuousClock.now
+            kill(process.processIdentifier, SIGTERM)
+            #expect(await waitUntil(seconds: 20) { !process.isRunning })
+            let took = ContinuousClock.now - start
+            #expect(took < .seconds(2), "took \(took) to stop with the hub frozen; log:\n\(log.text.suffix(1500))")
+            #expect(process.terminationStatus == 0, "log:\n\(log.text.suffix(1500))")
+            let after = try await store.passageCount()
+            // At most the traveller already in front of the camera is completed after the signal.
+            #expect(after - atSignal <= 1, "\(after - atSignal) passages were stored after SIGTERM")
+            #expect(try await store.outboxCount() == after, "nothing was acknowledged by a frozen hub")
+            print("frozen hub: stopped in \(took); \(after - atSignal) passages stored after SIGTERM")
+        }
+    }
+
     @Test func aBadConfigurationStopsStartUpWithOneLineNamingTheKey() async throws {
         let binary = try #require(builtProduct("checkpointd"))
         let dir = temporaryDirectory()
