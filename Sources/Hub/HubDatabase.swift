@@ -140,6 +140,11 @@ public struct HubDatabase: Sendable {
         return counts
     }
 
+    /// The health probe: the cheapest question PostgreSQL answers.
+    public func ping() async throws {
+        for try await _ in try await client.query("SELECT 1", logger: logger).decode(Int32.self) {}
+    }
+
     public func passageCount() async throws -> Int {
         for try await n in try await client.query("SELECT count(*)::bigint FROM passage", logger: logger).decode(Int64.self) { return Int(n) }
         return 0

@@ -49,8 +49,9 @@ struct HubMain: Service {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(2)) }
             }
         }
+        let health = DatabaseHealth()
         let app = try HubServer.application(
-            .init(config: config, database: database, now: now), logger: logger,
+            .init(config: config, database: database, health: health, now: now), logger: logger,
             onRunning: { [logger, config] port in
                 logger.notice("checkpoint-hub listening on \(config.tls == nil ? "http" : "https")://\(config.host):\(port) with \(config.lanesByTokenHash.count) lanes, \(config.districts.count) districts")
                 await onRunning(port)
@@ -72,6 +73,7 @@ struct HubMain: Service {
                         throw HubListenerFailure(host: host, port: port, underlying: String(describing: error))
                     }
                 }
+                group.addTask { [logger] in await health.run(probe: { try await database.ping() }, logger: logger) }
                 for district in webhooks {
                     let webhook = DistrictWebhook(district: district, database: database, client: http, logger: logger)
                     group.addTask {

@@ -118,6 +118,37 @@ import UplinkProtocol
         #expect(try await hub.count() == 18)
     }
 
+    /// While PostgreSQL was away the hub answered nothing for 22 s (a lane on its default 20 s timeout never heard
+    /// the documented 503) and `/healthz` was silent for 45 s. A probe every half second now knows: lanes get 503 at
+    /// once, `/healthz` says since when, and both recover when the database answers again.
+    @Test(.timeLimit(.minutes(5))) func whileTheDatabaseIsAwayLanesHear503AtOnceAndHealthzSaysSo() async throws {
+        let proxy = try await ChaosProxy(upstreamPort: try TestPostgres.server().port)
+        let hub = try await RunningHub.start(databaseProxy: proxy)
+        defer { Task { await hub.stop(); await proxy.close() } }
+        var next: Int64 = 1
+        func post() async throws -> (status: Int, seconds: Double) {
+            let batch = UplinkBatch(lane: lane.id, sentAt: "2026-11-24T03:00:01.000Z", passages: [TestProvince.passage(lane.id, next, at: "2026-11-24T03:00:00.000Z")])
+            next += 1
+            let start = ContinuousClock.now
+            let response = try await hub.post(TestProvince.json(batch), token: lane.token)
+            let took = ContinuousClock.now - start
+            return (response.status, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        }
+        #expect(try await post().status == 200)
+        #expect(try await HTTPTestClient.get(port: hub.port, path: "/healthz").body == "ok\n")
+        for mode in [ChaosProxy.Mode.blackhole, .refuse] {
+            proxy.set(mode)
+            #expect(await waitUntil(seconds: 10) { (try? await HTTPTestClient.get(port: hub.port, path: "/healthz").status) == 503 }, "\(mode)")
+            let health = try await HTTPTestClient.get(port: hub.port, path: "/healthz")
+            #expect(health.body.contains("has not answered since"), "\(health.body)")
+            let refused = try await post()
+            #expect(refused.status == 503 && refused.seconds < 3, "\(mode): \(refused)")
+            proxy.set(.pass)
+            #expect(await waitUntil(seconds: 30) { (try? await post().status) == 200 }, "\(mode): the hub did not recover")
+            #expect(try await HTTPTestClient.get(port: hub.port, path: "/healthz").status == 200)
+        }
+    }
+
     /// A second hub on a port in use stops with an error naming the address (exit 1 from the executable, so
     /// systemd's Restart=on-failure fires), also with a district webhook that would otherwise keep it running.
     @Test(.timeLimit(.minutes(5))) func aHubThatCannotListenFailsNamingItsPort() async throws {
