@@ -103,6 +103,7 @@ public struct CheckpointService: Sendable {
         do {
             let list = try DCCTrustList(pem: text)
             logger.notice("trusting \(list.signers.count) EU-DCC signer certificate(s) from \(path)")
+            for skipped in list.skipped { logger.warning("\(path): \(skipped); left out") }
             return list
         } catch {
             throw ConfigError(key: "declarations.dcc_trust_file", line: nil, message: "\(path): \(error.description)")

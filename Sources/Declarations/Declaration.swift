@@ -5,7 +5,8 @@ public struct Declaration: Sendable, Equatable, Codable {
     /// The identity number (citizen ID, insurance card number, declaration ID), as written.
     public var id: String?
     public var name: String?
-    /// Date of birth as YYYY-MM-DD, when the payload carries a valid one.
+    /// Date of birth as YYYY-MM-DD when the payload carries a valid one; YYYY-MM or YYYY when an EU-DCC gives only
+    /// those (its schema allows it for holders whose day or month of birth is not known).
     public var dateOfBirth: String?
     /// Further fields per kind, with snake_case keys (e.g. `gender`, `address`, `issue_date`).
     public var fields: [String: String]

@@ -78,6 +78,15 @@ enum CalendarDate {
         return iso(year: year, month: month, day: day)
     }
 
+    /// `yyyy` or `yyyy-MM` (an EU-DCC whose holder's day or month of birth is not known), checked and returned as is.
+    static func partial(_ text: some StringProtocol) -> String? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts[0].count == 4, let year = Int(parts[0]), (1850...2200).contains(year) else { return nil }
+        guard parts.count == 2 else { return String(text) }
+        guard parts[1].count == 2, let month = Int(parts[1]), (1...12).contains(month) else { return nil }
+        return String(text)
+    }
+
     static func iso(year: Int, month: Int, day: Int) -> String? {
         guard (1850...2200).contains(year), (1...12).contains(month), day >= 1 else { return nil }
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0

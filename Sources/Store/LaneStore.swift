@@ -1,6 +1,5 @@
 import Declarations
 import Foundation
-import Glibc
 import GRDB
 import Lane
 import Screening
@@ -43,13 +42,18 @@ public final class LaneStore: Sendable {
     /// it (its -wal and -shm files take the database's mode), and its directory 0700 when this user owns it.
     static func keepPrivate(_ path: String) {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        var info = stat()
-        if stat(directory, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o077 != 0 { chmod(directory, 0o700) }
+        let files = FileManager.default
+        func tighten(_ file: String, to mode: Int) {
+            guard let attributes = try? files.attributesOfItem(atPath: file),
+                (attributes[.ownerAccountID] as? NSNumber)?.uint32Value == geteuid(),
+                let current = (attributes[.posixPermissions] as? NSNumber)?.intValue, current & 0o077 != 0
+            else { return }
+            try? files.setAttributes([.posixPermissions: mode], ofItemAtPath: file)
+        }
+        tighten(directory, to: 0o700)
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)  // an empty file is an empty SQLite database
         if fd >= 0 { close(fd) }
-        for file in [path, path + "-wal", path + "-shm", path + ".setup-lock"] where stat(file, &info) == 0 && info.st_uid == geteuid() && info.st_mode & 0o077 != 0 {
-            chmod(file, 0o600)
-        }
+        for file in [path, path + "-wal", path + "-shm", path + ".setup-lock"] { tighten(file, to: 0o600) }
     }
 
     /// Opening a new database is done one process at a time. The service, `checkpointctl` and tests may open it at

@@ -1,6 +1,8 @@
 import Declarations
 import Foundation
 import Testing
+import TestSupport
+import SwiftASN1
 
 /// EU digital COVID certificates made and signed in the test (ES256 and PS256), then read as the lane reads them.
 @Suite struct EUDCCTests {
@@ -82,11 +84,75 @@ import Testing
         ])
         let declaration = try Self.parser(trusting: [signer]).parse(try signer.certificate(hcert: hcert))
         #expect(declaration.name == "TRAN MINH")
-        #expect(declaration.dateOfBirth == nil)
-        #expect(declaration.fields["date_of_birth_partial"] == "1964")
+        #expect(declaration.dateOfBirth == "1964", "a year alone is kept as given, as the schema allows")
+        #expect(declaration.warnings.isEmpty, "\(declaration.warnings)")
         #expect(declaration.certificate?.tests.first?["tr"]?.string == "260415000")
         #expect(declaration.certificate?.recoveries.first?["fr"]?.string == "2021-07-01")
         #expect(declaration.id == "URN:UVCI:T1")
+    }
+
+    /// The schema allows `YYYY`, `YYYY-MM` and `YYYY-MM-DD` (older ones a time after it); they came out as null.
+    @Test(arguments: [
+        ("1992", "1992"), ("1992-05", "1992-05"), ("1992-05-17", "1992-05-17"), ("1992-05-17T00:00:00", "1992-05-17"),
+        ("1992-13", nil), ("92", nil), ("1992-05-32", nil),
+    ] as [(String, String?)])
+    func datesOfBirthAreKeptAsTheSchemaAllows(dob: String, expected: String?) throws {
+        let signer = try DCCFactory.signer()
+        let hcert: CBOR = .map([
+            .init(.text("nam"), .map([.init(.text("fnt"), .text("TRAN"))])), .init(.text("dob"), .text(dob)),
+            .init(.text("v"), .array([.map([.init(.text("ci"), .text("URN:UVCI:1"))])])),
+        ])
+        let declaration = try Self.parser(trusting: [signer]).parse(try signer.certificate(hcert: hcert))
+        #expect(declaration.dateOfBirth == expected)
+        if expected == nil {
+            #expect(declaration.warnings.contains("its date of birth is not a date (YYYY-MM-DD, YYYY-MM or YYYY)"))
+            #expect(!declaration.warnings.joined().contains(dob), "a warning never quotes the value")
+        }
+    }
+
+    /// `exp` is required: without it a validly signed certificate was `verified`; a float `exp` (some issuers write
+    /// one) was read as no expiry at all.
+    @Test func expiryIsRequiredAndReadAsAnIntegerOrAFloat() throws {
+        let signer = try DCCFactory.signer()
+        let parser = try Self.parser(trusting: [signer])
+        let float = try parser.parse(try signer.certificate(expiry: .float(1_900_000_000.5)))
+        #expect(float.certificate?.signature == .verified && float.fields["expires"] == "1900000000", "\(float.warnings)")
+        let lateFloat = try Self.parser(trusting: [signer], at: 1_950_000_000).parse(try signer.certificate(expiry: .float(1_900_000_000.5)))
+        #expect(lateFloat.certificate?.signature == .invalid && lateFloat.warnings.contains { $0.contains("expired") })
+        let none = try parser.parse(try signer.certificate(expiry: .missing))
+        #expect(none.certificate?.signature == .invalid)
+        #expect(none.warnings.contains("it has no expiry time (claim 4), which every certificate must carry"), "\(none.warnings)")
+    }
+
+    /// The unprotected header is not signed: an algorithm written only there is not taken.
+    @Test func theAlgorithmIsTakenOnlyFromTheProtectedHeader() throws {
+        let signer = try DCCFactory.signer()
+        let declaration = try Self.parser(trusting: [signer]).parse(try signer.certificate(algInUnprotectedHeader: true))
+        #expect(declaration.kind == .unrecognized)
+        #expect(declaration.warnings.contains { $0.contains("its protected header names no signature algorithm") }, "\(declaration.warnings)")
+    }
+
+    /// A trust file holding a signer certificate that is itself signed with RSASSA-PSS (as Germany's are), or whose EC
+    /// key spells out its curve, could not be read at all ("CertificateError.unsupportedSignatureAlgorithm: …").
+    @Test(arguments: [(false, true), (true, false), (true, true)])
+    func signerCertificatesAreTrustedWhateverSignedThemAndHoweverTheirCurveIsWritten(explicitCurve: Bool, pss: Bool) async throws {
+        let signer = try await DCCFactory.opensslSigner(explicitCurve: explicitCurve, caSignsWithPSS: pss, in: temporaryDirectory())
+        let trust = try DCCTrustList(pem: signer.pem)
+        #expect(trust.signers.count == 1 && trust.skipped.isEmpty)
+        #expect(trust.signers[0].subject.contains("DSC test"), "\(trust.signers[0].subject)")
+        #expect((trust.signers[0].notValidAfterSeconds ?? 0) > 1_900_000_000)
+        let declaration = try DeclarationParser(trust: trust, now: { Self.checkTime }).parse(try signer.certificate())
+        #expect(declaration.certificate?.signature == .verified, "\(declaration.warnings)")
+    }
+
+    /// A broken trust file is named in a technician's words, never with a Swift debug dump.
+    @Test func aBrokenTrustFileSaysWhatIsWrongInPlainWords() throws {
+        let garbage = PEMDocument(type: "CERTIFICATE", derBytes: [0x30, 0x03, 0x02, 0x01]).pemString
+        #expect(performing: { try DCCTrustList(pem: garbage) }, throws: { error in
+            let text = "\(error)"
+            return text.contains("certificate 1 cannot be read") && !text.contains("Error(") && !text.contains("AlgorithmIdentifier")
+        })
+        #expect(performing: { try DCCTrustList(pem: "hello") }, throws: { "\($0)".contains("no CERTIFICATE block") || "\($0)".contains("not PEM") })
     }
 
     /// A certificate can carry any character, even U+0000 (PostgreSQL then refused the province's whole batch) or an

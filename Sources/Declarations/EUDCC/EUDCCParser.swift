@@ -56,10 +56,11 @@ public enum EUDCCParser {
         declaration.name = [family, given].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
         if declaration.name?.isEmpty == true { declaration.name = nil }
         if let dob = certificate["dob"]?.string, !dob.isEmpty {
-            if let full = CalendarDate.fromISO(dob.prefix(10)) {
-                declaration.dateOfBirth = full
+            // The schema allows a year or a year and month ("1964", "1964-08") when the day is not known: kept as given.
+            if let date = CalendarDate.fromISO(dob.prefix(10)) ?? CalendarDate.partial(dob) {
+                declaration.dateOfBirth = date
             } else {
-                declaration.fields["date_of_birth_partial"] = dob  // "1964" or "1964-08" are allowed
+                declaration.warnings.append("its date of birth is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
             }
         }
         var entries = EUDCCContent(familyName: family, givenName: given)
@@ -69,7 +70,12 @@ public enum EUDCCParser {
         let first = entries.vaccinations.first ?? entries.tests.first ?? entries.recoveries.first
         declaration.id = first?["ci"]?.string
         if let issuer = claims[1]?.text { declaration.fields["issuer_country"] = issuer }
-        let expiry = claims[4]?.int
+        // `exp` is required; issuers write it as an integer or a float (seconds since 1970).
+        let expiry: Int64? = switch claims[4] {
+        case .float(let seconds)? where seconds.isFinite && abs(seconds) < 1e15: Int64(seconds.rounded(.down))
+        case let value?: value.int.map(Int64.init)
+        case nil: nil
+        }
         if let expiry { declaration.fields["expires"] = String(expiry) }
         if entries.vaccinations.isEmpty && entries.tests.isEmpty && entries.recoveries.isEmpty {
             declaration.warnings.append("the certificate has no vaccination, test or recovery entry")
@@ -77,15 +83,20 @@ public enum EUDCCParser {
 
         switch trust.verify(message: message.signedBytes, signature: message.signature, algorithm: message.algorithm, kid: message.kid) {
         case .valid(let signer):
+            guard expiry != nil else {
+                entries.signature = .invalid
+                declaration.warnings.append("it has no expiry time (claim 4), which every certificate must carry")
+                break
+            }
             guard let now else {
                 entries.signature = .verified
                 declaration.warnings.append("the signature is valid, but no check time was given: expiry not checked")
                 break
             }
-            if let expiry, Int64(expiry) < now {
+            if let expiry, expiry < now {
                 entries.signature = .invalid
                 declaration.warnings.append("the certificate expired before the check time")
-            } else if let notAfter = signer.certificate.notValidAfterSeconds, notAfter < now {
+            } else if let notAfter = signer.notValidAfterSeconds, notAfter < now {
                 entries.signature = .invalid
                 declaration.warnings.append("its signer's certificate expired before the check time")
             } else {
@@ -129,9 +140,10 @@ struct COSESign1 {
             let signature = parts[3].bytes
         else { throw CBORError("not a COSE_Sign1 array of 4 items") }
         let header = protected.isEmpty ? CBOR.map([]) : try CBORDecoder.decode(protected)
-        guard let alg = header[1]?.int ?? parts[1][1]?.int, let algorithm = COSEAlgorithm(rawValue: alg) else {
-            throw CBORError("its signature algorithm is not ES256 or PS256")
-        }
+        // The algorithm counts only from the protected header: the unprotected one is not signed, so anyone could
+        // change it there.
+        guard let alg = header[1]?.int else { throw CBORError("its protected header names no signature algorithm") }
+        guard let algorithm = COSEAlgorithm(rawValue: alg) else { throw CBORError("its signature algorithm is not ES256 or PS256") }
         self.protectedHeader = protected
         self.payload = payload
         self.signature = signature
