@@ -149,6 +149,23 @@ import UplinkProtocol
         }
     }
 
+    /// The unit ran the hub with `DynamicUser=yes` while the docs put its key, password and tokens in a root-owned
+    /// 0750 directory: either the hub could not read them or they had to be world-readable. The unit, the sysusers
+    /// file and the documented install now name one static user and group.
+    @Test func theHubsUnitItsUserAndTheDocumentedInstallAgreeOnWhoReadsTheSecrets() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let unit = try String(contentsOfFile: root + "/systemd/checkpoint-hub.service", encoding: .utf8)
+        let directives = unit.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(!directives.contains { $0.hasPrefix("DynamicUser=") })
+        #expect(directives.contains("User=checkpoint-hub") && directives.contains("Group=checkpoint-hub"))
+        #expect(directives.contains { $0.hasPrefix("LimitNOFILE=") })
+        let sysusers = try String(contentsOfFile: root + "/systemd/checkpoint-hub.sysusers", encoding: .utf8)
+        #expect(sysusers.split(separator: "\n").contains { $0.hasPrefix("u checkpoint-hub ") })
+        let docs = try String(contentsOfFile: root + "/docs/hub.md", encoding: .utf8)
+        #expect(docs.contains("install -d -m 0750 -o root -g checkpoint-hub /etc/checkpoint-hub"))
+        #expect(docs.contains("chown root:checkpoint-hub /etc/checkpoint-hub/* && chmod 0640"))
+    }
+
     /// A second hub on a port in use stops with an error naming the address (exit 1 from the executable, so
     /// systemd's Restart=on-failure fires), also with a district webhook that would otherwise keep it running.
     @Test(.timeLimit(.minutes(5))) func aHubThatCannotListenFailsNamingItsPort() async throws {
