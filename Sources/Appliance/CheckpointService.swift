@@ -42,7 +42,8 @@ public struct CheckpointService: Sendable {
         return config.stateDirectory
     }
 
-    public init(config: ApplianceConfig, stateDirectory: String, logger: Logger) throws {
+    public init(config: ApplianceConfig, stateDirectory: String, spillDirectory: String? = nil, logger: Logger) throws {
+        let spillDirectory = spillDirectory ?? stateDirectory
         self.config = config
         self.stateDirectory = stateDirectory
         self.logger = logger
@@ -84,7 +85,8 @@ public struct CheckpointService: Sendable {
             runners.append(
                 LaneRunner(
                     core: core, camera: setup.camera, scanners: scanners, timeline: timeline, store: store, hub: hub, logger: logger,
-                    clipDirectory: lane.recordElevated ? stateDirectory + "/clips" : nil, metrics: metrics, frames: frames))
+                    clipDirectory: lane.recordElevated ? stateDirectory + "/clips" : nil, spillDirectory: spillDirectory, metrics: metrics,
+                    frames: frames))
             speakers.append(LaneSpeaker(laneID: lane.id, config: lane.speaker, hub: hub, timeline: timeline, logger: logger))
         }
         self.speakers = speakers

@@ -56,7 +56,9 @@ public enum Daemon {
         let logger = Logger(label: "checkpointd")
         do {
             let stateDirectory = CheckpointService.stateDirectory(config: config, environment: environment)
-            let service = try CheckpointService(config: config, stateDirectory: stateDirectory, logger: logger)
+            // Held passages spill to tmpfs under /run when systemd gives one (a full disk does not stop them there).
+            let spill = environment["RUNTIME_DIRECTORY"]?.split(separator: ":").first.map(String.init)
+            let service = try CheckpointService(config: config, stateDirectory: stateDirectory, spillDirectory: spill, logger: logger)
             logger.notice(
                 "starting \(config.lanes.count) lane(s)", metadata: ["state": "\(stateDirectory)", "version": "\(version)"])
             let systemd = SystemdNotifier(environment: environment).map {

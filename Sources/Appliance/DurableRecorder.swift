@@ -16,8 +16,9 @@ extension LaneStore: StepStore {}
 /// Makes each lane step durable, then visible: commit first, publish the stored events after.
 ///
 /// When a commit fails (disk full, read-only disk, database size cap), nothing of that step is written (one
-/// transaction), the lane keeps screening and shows "storage" offline, and the step is held in memory and
-/// written, in order, as soon as a commit succeeds again. A commit once started is finished even when the lane's
+/// transaction), the lane keeps screening and shows "storage" offline, and the step is held in memory (and in a
+/// spill file, so a crash during the outage does not lose it) and written, in order, as soon as a commit succeeds
+/// again, also after a restart. A commit once started is finished even when the lane's
 /// task is cancelled (the service stopping): the passage in it would otherwise be lost with the process.
 actor DurableRecorder {
     let laneID: String
@@ -27,14 +28,17 @@ actor DurableRecorder {
     private let logger: Logger
     private let wallClock: @Sendable () -> Date
     private let laneTime: @Sendable () -> Double
-    /// Steps whose commit failed, oldest first, with the wall time they happened.
-    private var unsaved: [(step: LaneCore.Step, at: Date)] = []
+    /// Steps whose commit failed, oldest first, with the wall time they happened and their spill sequence number.
+    private var unsaved: [(step: LaneCore.Step, at: Date, seq: Int)] = []
+    private let spill: HeldStepSpill?
+    private var nextSeq = 1
+    private var spillFailing = false
     /// Held steps beyond this are dropped (and counted in the log): about a day of a busy lane.
     let maxUnsavedSteps: Int
 
     init(
         laneID: String, store: any StepStore, metrics: LaneMetrics, logger: Logger, maxUnsavedSteps: Int = 20_000,
-        wallClock: @escaping @Sendable () -> Date = Date.init, laneTime: @escaping @Sendable () -> Double,
+        spill: HeldStepSpill? = nil, wallClock: @escaping @Sendable () -> Date = Date.init, laneTime: @escaping @Sendable () -> Double,
         publish: @escaping @Sendable ([LaneEvent]) async -> Void
     ) {
         self.laneID = laneID
@@ -42,6 +46,7 @@ actor DurableRecorder {
         self.metrics = metrics
         self.logger = logger
         self.maxUnsavedSteps = maxUnsavedSteps
+        self.spill = spill
         self.wallClock = wallClock
         self.laneTime = laneTime
         self.publish = publish
@@ -49,6 +54,24 @@ actor DurableRecorder {
 
     /// Steps waiting for storage to come back.
     var heldSteps: Int { unsaved.count }
+
+    /// Takes back the steps a previous run spilled and did not commit (it crashed or was stopped during an outage),
+    /// and commits them now if storage allows. Returns how many passages they hold.
+    @discardableResult
+    func recoverSpilled() async -> Int {
+        guard let spill else { return 0 }
+        let entries = spill.load()
+        guard !entries.isEmpty else {
+            spill.clear()
+            return 0
+        }
+        unsaved = entries.map { ($0.step, $0.at, $0.seq) } + unsaved
+        nextSeq = (entries.map(\.seq).max() ?? 0) + 1
+        let passages = entries.reduce(0) { $0 + $1.step.passages.count }
+        logger.notice("recovered \(passages) passage(s) held during a storage failure before the last stop")
+        _ = await flushUnsaved()
+        return passages
+    }
 
     /// The step, stored and then published; or held and published as it is when storage is failing.
     func record(_ step: LaneCore.Step) async {
@@ -82,7 +105,18 @@ actor DurableRecorder {
     private func hold(_ step: LaneCore.Step, at: Date) {
         // Retries alone are not worth a day's memory; passages and every other event are.
         guard !step.passages.isEmpty || step.events.contains(where: { $0.type != .retry }) else { return }
-        unsaved.append((step, at))
+        let seq = nextSeq
+        nextSeq += 1
+        unsaved.append((step, at, seq))
+        if let spill, !step.passages.isEmpty {
+            do {
+                try spill.append(step, at: at, seq: seq)
+                spillFailing = false
+            } catch {
+                if !spillFailing { logger.critical("cannot spill held passages (\(error)): they are in memory only until storage comes back") }
+                spillFailing = true
+            }
+        }
         let over = max(0, unsaved.count - maxUnsavedSteps)
         unsaved.removeFirst(over)
         if over > 0 { logger.critical("storage still failing: \(over) held step(s) dropped") }
@@ -96,9 +130,11 @@ actor DurableRecorder {
         for entry in held {
             do { _ = try await uncancelledCommit(entry.step, at: entry.at) } catch { break }
             written += 1
+            try? spill?.committed(through: entry.seq)
         }
         unsaved.removeFirst(min(written, unsaved.count))
         guard written == held.count else { return false }
+        spill?.clear()
         logger.notice("storage back: wrote \(held.reduce(0) { $0 + $1.step.passages.count }) passage(s) held in memory")
         await publish([storageEvent(.online)])
         return true

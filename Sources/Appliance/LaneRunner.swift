@@ -40,7 +40,7 @@ final class LaneRunner: Service {
 
     init(
         core: LaneCore, camera: any ThermalCamera, scanners: [any CodeScanner], timeline: any LaneTimeline,
-        store: LaneStore, hub: LaneEventHub, logger: Logger, clipDirectory: String? = nil,
+        store: LaneStore, hub: LaneEventHub, logger: Logger, clipDirectory: String? = nil, spillDirectory: String? = nil,
         metrics: LaneMetrics = LaneMetrics(), frames: LatestFrames = LatestFrames()
     ) {
         self.metrics = metrics
@@ -56,7 +56,8 @@ final class LaneRunner: Service {
         logger[metadataKey: "lane"] = "\(core.laneID)"
         self.logger = logger
         recorder = DurableRecorder(
-            laneID: core.laneID, store: store, metrics: metrics, logger: logger, laneTime: { timeline.now() },
+            laneID: core.laneID, store: store, metrics: metrics, logger: logger,
+            spill: spillDirectory.map { HeldStepSpill(directory: $0, laneID: core.laneID) }, laneTime: { timeline.now() },
             publish: { events in await hub.publish(events) })
         clipRecorder = clipDirectory.map { ClipRecorder(laneID: core.laneID, directory: $0, logger: logger) }
     }
@@ -64,6 +65,7 @@ final class LaneRunner: Service {
     func run() async throws {
         // The database opened, so storage starts as working (a failed commit turns it red).
         await hub.publish([await recorder.storageEvent(.online)])
+        await recorder.recoverSpilled()
         var core = initialCore
         let (inputs, sink) = AsyncStream.makeStream(of: LaneCore.Input.self)
         await withDiscardingTaskGroup { group in

@@ -34,7 +34,7 @@ public struct LaneCore: Sendable {
         case device(name: String, status: DeviceStatus, time: Double)
     }
 
-    public struct Step: Sendable, Equatable {
+    public struct Step: Sendable, Equatable, Codable {
         public var events: [LaneEvent] = []
         public var passages: [Passage] = []
         public var isEmpty: Bool { events.isEmpty && passages.isEmpty }

@@ -2,7 +2,7 @@ import Declarations
 import Screening
 
 /// A checkpoint's record: who (declaration), what temperature and verdict, when, at which lane.
-public struct Passage: Sendable, Equatable {
+public struct Passage: Sendable, Equatable, Codable {
     public var laneID: String
     public var outcome: PassageOutcome
     /// Lane-timeline seconds when the first half (scan or reading) arrived and when the passage closed.

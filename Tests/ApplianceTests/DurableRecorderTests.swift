@@ -38,12 +38,45 @@ import Thermal
         return LaneCore.Step(events: [LaneEvent(type: .passage, lane: "lane-1", t: 3)], passages: [passage])
     }
 
-    static func recorder(_ store: any StepStore, maxHeld: Int = 20_000, published: Published) -> DurableRecorder {
+    static func recorder(_ store: any StepStore, maxHeld: Int = 20_000, spill: HeldStepSpill? = nil, published: Published) -> DurableRecorder {
         var logger = Logger(label: "recorder-test")
         logger.logLevel = .critical
         return DurableRecorder(
-            laneID: "lane-1", store: store, metrics: LaneMetrics(), logger: logger, maxUnsavedSteps: maxHeld, laneTime: { 0 },
+            laneID: "lane-1", store: store, metrics: LaneMetrics(), logger: logger, maxUnsavedSteps: maxHeld, spill: spill, laneTime: { 0 },
             publish: { events in published.events.withLock { $0 += events } })
+    }
+
+    /// Passages held while storage failed lived in memory only: a crash (or a stop) during the outage lost them.
+    /// They are spilled too, and the next start commits them, in order, once.
+    @Test func heldPassagesSurviveACrashDuringTheOutage() async throws {
+        let dir = NSTemporaryDirectory() + "spill-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let flaky = FlakyStore(try LaneStore())
+        do {
+            let before = Self.recorder(flaky, spill: HeldStepSpill(directory: dir, laneID: "lane-1"), published: Published())
+            await before.record(Self.step(36.1))
+            flaky.failing.store(true, ordering: .relaxed)
+            for celsius in [36.2, 36.3, 36.4] { await before.record(Self.step(celsius)) }
+            #expect(await before.heldSteps == 3)
+        }  // the process dies here: the recorder and its memory are gone
+        let spill = HeldStepSpill(directory: dir, laneID: "lane-1")
+        #expect(spill.load().count == 3)
+        // A line the crash cut short is skipped, the others kept.
+        try HeldStepSpill.write(Data("{\"seq\":9,\"at\":1,\"st".utf8), to: spill.path, append: true)
+        #expect(spill.load().count == 3)
+
+        flaky.failing.store(false, ordering: .relaxed)
+        let after = Self.recorder(flaky, spill: spill, published: Published())
+        #expect(await after.recoverSpilled() == 3)
+        let rows = try await flaky.store.passages(limit: 10).sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+        #expect(rows.map(\.temperatureC) == [36.1, 36.2, 36.3, 36.4])
+        #expect(!FileManager.default.fileExists(atPath: spill.path), "nothing is left to replay")
+        #expect(await after.recoverSpilled() == 0, "a second start replays nothing")
+
+        // A crash part way through a flush: what was committed is not replayed.
+        for (seq, celsius) in [(1, 37.0), (2, 37.1), (3, 37.2)] { try spill.append(Self.step(celsius).self, at: Date(), seq: seq) }
+        try spill.committed(through: 2)
+        #expect(spill.load().map(\.step.passages.first?.measurement?.temperatureC) == [37.2])
     }
 
     @Test func aStoredStepIsPublishedWithItsPassageID() async throws {
