@@ -166,6 +166,31 @@ import UplinkProtocol
         #expect(docs.contains("chown root:checkpoint-hub /etc/checkpoint-hub/* && chmod 0640"))
     }
 
+    /// 1,100 idle connections once made the hub stop answering its lanes until they closed. Now one machine holds at
+    /// most 64 of its 512 connections and idle ones are closed after 15 s: with 2,200 idle and half-request
+    /// connections from two other addresses, a lane's batch is answered at once and `/healthz` says ok.
+    @Test(.timeLimit(.minutes(5))) func aFloodOfIdleConnectionsDoesNotKeepLanesOut() async throws {
+        ConnectionFlood.raiseOwnFileLimit()
+        let hub = try await RunningHub.start()
+        defer { Task { await hub.stop() } }
+        let floods = [
+            ConnectionFlood(port: hub.port, count: 1100, halfRequest: false, from: "127.0.0.2"),
+            ConnectionFlood(port: hub.port, count: 1100, halfRequest: true, from: "127.0.0.3"),
+        ]
+        defer { for flood in floods { flood.close() } }
+        #expect(floods.allSatisfy { $0.sockets.count == 1100 })
+        try await Task.sleep(for: .seconds(1))
+        for id in Int64(1)...5 {
+            let batch = UplinkBatch(lane: lane.id, sentAt: "2026-11-24T03:00:01.000Z", passages: [TestProvince.passage(lane.id, id, at: "2026-11-24T03:00:00.000Z")])
+            let start = ContinuousClock.now
+            let response = try await hub.post(TestProvince.json(batch), token: lane.token)
+            let took = ContinuousClock.now - start
+            #expect(response.status == 200 && took < .seconds(5), "batch \(id): HTTP \(response.status) after \(took)")
+        }
+        #expect(try await HTTPTestClient.get(port: hub.port, path: "/healthz").status == 200)
+        #expect(try await hub.count() == 5)
+    }
+
     /// A second hub on a port in use stops with an error naming the address (exit 1 from the executable, so
     /// systemd's Restart=on-failure fires), also with a district webhook that would otherwise keep it running.
     @Test(.timeLimit(.minutes(5))) func aHubThatCannotListenFailsNamingItsPort() async throws {
