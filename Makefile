@@ -95,7 +95,8 @@ clean:
 
 # libFuzzer over every parser of untrusted bytes (fuzz/*.swift): the parsers are built with the fuzzer and
 # AddressSanitizer as one static library, then linked with each harness (a SwiftPM executable cannot take
-# libFuzzer's main). FUZZ_RUNS inputs per harness; a crash stops with the input saved in .build-fuzz/.
+# libFuzzer's main). FUZZ_RUNS inputs per harness, starting from the seeds in fuzz/corpus/<harness> (a valid
+# recording, the example configurations); a crash stops with the input saved in .build-fuzz/.
 FUZZ_RUNS ?= 1000000
 FUZZERS := declaration eudcc cbor scanner cptv config
 SWIFTC ?= $(dir $(SWIFT))swiftc
@@ -105,7 +106,8 @@ fuzz: deps
 		$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -I .build-fuzz/release/Modules -I Sources/CZlib \
 			fuzz/$$h.swift .build-fuzz/release/libParsersForFuzzing.a -lz -lstdc++ -o .build-fuzz/fuzz-$$h 2>/dev/null || exit 1; \
 		echo "== fuzz $$h: $(FUZZ_RUNS) inputs"; \
-		.build-fuzz/fuzz-$$h -runs=$(FUZZ_RUNS) -max_len=4096 -artifact_prefix=.build-fuzz/crash-$$h- >.build-fuzz/fuzz-$$h.log 2>&1; \
+		mkdir -p .build-fuzz/corpus-$$h; [ -d fuzz/corpus/$$h ] && cp fuzz/corpus/$$h/* .build-fuzz/corpus-$$h/; \
+		.build-fuzz/fuzz-$$h -runs=$(FUZZ_RUNS) -max_len=4096 -artifact_prefix=.build-fuzz/crash-$$h- .build-fuzz/corpus-$$h >.build-fuzz/fuzz-$$h.log 2>&1; \
 		status=$$?; grep -E "^Done" .build-fuzz/fuzz-$$h.log; \
 		[ $$status -eq 0 ] || { tail -40 .build-fuzz/fuzz-$$h.log; exit 1; }; \
 	done

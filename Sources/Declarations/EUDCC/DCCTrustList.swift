@@ -68,7 +68,11 @@ public struct DCCTrustList: Sendable {
 
     /// Whether any trusted signer's key validates `signature` over `message` with `algorithm`, and which.
     func verify(message: [UInt8], signature: [UInt8], algorithm: COSEAlgorithm, kid: [UInt8]?) -> Verification {
-        let candidates = kid.map { k in signers.filter { $0.kid == k } } ?? signers
+        // The kid finds the signer quickly; it is a hint, not the proof (the signature is). Some issuers' kid is not
+        // the hash of the certificate the province distributes (Greece's and Georgia's test certificates), so when
+        // it names no trusted signer every trusted key is tried.
+        let named = kid.map { k in signers.filter { $0.kid == k } } ?? []
+        let candidates = named.isEmpty ? signers : named
         guard !candidates.isEmpty else { return .noKey }
         let digest = SHA256.hash(data: message)
         for signer in candidates {
@@ -83,7 +87,7 @@ public struct DCCTrustList: Sendable {
             default: continue
             }
         }
-        return .badSignature
+        return named.isEmpty && kid != nil ? .noKey : .badSignature
     }
 
     enum Verification {
