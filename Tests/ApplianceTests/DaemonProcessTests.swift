@@ -13,16 +13,9 @@ import TestSupport
             let configPath = configDir + "/checkpoint.toml"
             try EndToEndTests.config(travellers: 50, speed: 10, state: configDir + "/unused-state").write(toFile: configPath, atomically: true, encoding: .utf8)
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--config", configPath]
             var environment = ProcessInfo.processInfo.environment
             environment["STATE_DIRECTORY"] = stateFromSystemd
-            process.environment = environment
-            let stderr = Pipe()
-            process.standardError = stderr
-            let log = LogCollector(stderr.fileHandleForReading)
-            try process.run()
+            let (process, log) = try startDaemon(binary, ["--config", configPath], environment: environment)
             defer { if process.isRunning { process.terminate() } }
 
             #expect(await waitUntil(seconds: 20) { log.port != nil }, "no 'lane page at' line; log:\n\(log.text)")
@@ -66,14 +59,8 @@ import TestSupport
             let config = EndToEndTests.config(travellers: 400, speed: 10, state: state)
                 .replacingOccurrences(of: "[[lane]]", with: "[supervisor]\nport = 0\ntoken = \"flood-test-token-0123456789\"\n[[lane]]")
             try config.write(toFile: dir + "/flood.toml", atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
             // The limit systemd gives a service without LimitNOFILE.
-            process.arguments = ["-c", "ulimit -n 1024 && exec \"$0\" --config \"$1\"", binary, dir + "/flood.toml"]
-            let stderr = Pipe()
-            process.standardError = stderr
-            let log = LogCollector(stderr.fileHandleForReading)
-            try process.run()
+            let (process, log) = try startDaemon("/bin/sh", ["-c", "ulimit -n 1024 && exec \"$0\" --config \"$1\"", binary, dir + "/flood.toml"])
             defer { if process.isRunning { process.terminate() } }
             #expect(await waitUntil(seconds: 30) { log.port != nil && log.supervisorPort != nil }, "log:\n\(log.text)")
             let page = try #require(log.port), supervisor = try #require(log.supervisorPort)
@@ -126,13 +113,7 @@ import TestSupport
                 timeout_s = 60
                 """
             try config.write(toFile: dir + "/frozen.toml", atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--config", dir + "/frozen.toml"]
-            let stderr = Pipe()
-            process.standardError = stderr
-            let log = LogCollector(stderr.fileHandleForReading)
-            try process.run()
+            let (process, log) = try startDaemon(binary, ["--config", dir + "/frozen.toml"])
             defer { if process.isRunning { process.terminate() } }
             #expect(await waitUntil(seconds: 30) { log.port != nil }, "log:\n\(log.text)")
             let store = try LaneStore(path: state + "/passages.sqlite")
@@ -197,6 +178,19 @@ extension DaemonProcessTests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("the lane page ([display]) cannot listen on 127.0.0.1:\(port)") && run.stderr.contains("sport = :\(port)"), "\(run.stderr.suffix(600))")
     }
+}
+
+/// Starts a service process with its standard error collected (ports announced, log for failure messages).
+func startDaemon(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, LogCollector) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let stderr = Pipe()
+    process.standardError = stderr
+    let log = LogCollector(stderr.fileHandleForReading)
+    try process.run()
+    return (process, log)
 }
 
 /// Collects a child's standard error and finds the port it announced.

@@ -65,13 +65,7 @@ import TestSupport
                 [lane.speaker]
                 device = "none"
                 """.write(toFile: dir + "/lane.toml", atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--config", dir + "/lane.toml"]
-            let stderr = Pipe()
-            process.standardError = stderr
-            let log = LogCollector(stderr.fileHandleForReading)
-            try process.run()
+            let (process, log) = try startDaemon(binary, ["--config", dir + "/lane.toml"])
             defer { if process.isRunning { process.terminate() } }
             #expect(await waitUntil(seconds: 30) { log.port != nil }, "log:\n\(log.text)")
             let port = try #require(log.port)

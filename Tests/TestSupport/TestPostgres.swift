@@ -82,18 +82,25 @@ public struct TestCertificates: Sendable {
     }
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released: a service that must come back on the same port gets it).
-public func freeLoopbackPort() -> Int {
+/// A TCP socket bound to a free port on 127.0.0.1 (listening, when asked): the descriptor and the port.
+func boundLoopbackSocket(listening: Bool) -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = 0
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    if listening { _ = listen(fd, 64) }
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released: a service that must come back on the same port gets it).
+public func freeLoopbackPort() -> Int {
+    let (fd, port) = boundLoopbackSocket(listening: false)
+    close(fd)
+    return port
 }
 
 /// A TCP listener on 127.0.0.1 that never accepts and never speaks: the kernel completes connections into its
@@ -102,19 +109,7 @@ public final class SilentListener: Sendable {
     public let port: Int
     let fd: Int32
 
-    public init() {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = listen(fd, 64)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
+    public init() { (fd, port) = boundLoopbackSocket(listening: true) }
 
     deinit { close(fd) }
 }
