@@ -15,8 +15,9 @@ APT_PACKAGES := libsqlite3-dev pkg-config libv4l-dev zlib1g-dev libpng-dev libus
 BUILD_FLAGS := --explicit-target-dependency-import-check error
 DEMO_CONFIG ?= examples/demo.toml
 
-# The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators.
-HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3
+# The hardware lab's host side: QEMU (TCG), busybox for the guest, cpio/kmod/xz to build it, gcc for the emulators,
+# mmdebstrap for the appliance guest (a Debian with systemd, from the machine's own package sources).
+HWLAB_PACKAGES := qemu-system-x86 busybox-static cpio kmod xz-utils gcc libc6-dev python3 mmdebstrap
 
 .PHONY: all deps build release test hwtest demo bench bench-accuracy eval-recordings fuzz clean help prompts deb deb-test
 
@@ -81,7 +82,7 @@ eval-recordings: build
 
 # The virtual hardware lab: the real binaries against real kernel drivers in a QEMU guest (see hwlab/ and
 # hardware-notes.md). One scenario: hwlab/run scanners
-hwtest: build
+hwtest: build deb
 	@missing=""; for p in $(HWLAB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

@@ -80,3 +80,18 @@ uptime_s() { cut -d' ' -f1 /proc/uptime; }
 sleep_until() { while awk -v t="$1" -v n="$(uptime_s)" 'BEGIN { exit !(n < t) }'; do sleep 0.1; done; }
 # count_lines FILE PATTERN: how many lines of FILE contain PATTERN (0 when the file is missing).
 count_lines() { grep -c "$2" "$1" 2>/dev/null || true; }
+
+# play_scene T0: scans each traveller of the fixture scene (hwlab/fixtures/scene.tsv) 1 s after they arrive in front of
+# the emulated camera, whose scene started at guest time T0: on the HID POS scanner when the payload has Vietnamese
+# text, else on the keyboard wedge. Returns 2 s after the last traveller left.
+play_scene() {
+  local t0=$1 tab=$(printf '\t') last=0 scanner
+  while IFS="$tab" read -r arrival departure canthus verdict payload; do
+    sleep_until "$(awk -v a="$t0" -v b="$arrival" 'BEGIN { print a + b + 1.0 }')"
+    if printf '%s' "$payload" | LC_ALL=C grep -q '[^ -~]'; then scanner=pos; else scanner=wedge; fi
+    hid-scanner $([ $scanner = pos ] && echo pos || echo keyboard) "$(hidg $scanner)" "$payload"
+    echo "t=$(uptime_s): traveller at $arrival s ($canthus °C, expect $verdict) scanned on $scanner"
+    last=$departure
+  done < /hwlab/fixtures/scene.tsv
+  sleep_until "$(awk -v a="$t0" -v b="$last" 'BEGIN { print a + b + 2 }')"
+}

@@ -25,16 +25,8 @@ wait_for 30 grep -q "first frame delivered" /tmp/lane-emulator.log
 t0=$(uptime_s)
 echo "scene started at guest time $t0 s"
 
+play_scene "$t0"
 tab=$(printf '\t')
-last=0
-while IFS="$tab" read -r arrival departure canthus verdict payload; do
-  sleep_until "$(awk -v a="$t0" -v b="$arrival" 'BEGIN { print a + b + 1.0 }')"
-  if printf '%s' "$payload" | LC_ALL=C grep -q '[^ -~]'; then scanner=pos; else scanner=wedge; fi
-  hid-scanner $([ $scanner = pos ] && echo pos || echo keyboard) "$(hidg $scanner)" "$payload"
-  echo "t=$(uptime_s): traveller at $arrival s ($canthus °C, expect $verdict) scanned on $scanner"
-  last=$departure
-done < $F/scene.tsv
-sleep_until "$(awk -v a="$t0" -v b="$last" 'BEGIN { print a + b + 2 }')"
 
 passages() { checkpointctl passages --state /tmp/state --json --payload --limit 100 > /tmp/passages.json 2>/dev/null; }
 stored_all() {

@@ -1,0 +1,178 @@
+#!/bin/bash
+# The appliance checks, run by systemd in the lab's Debian guest (hwlab-appliance.service) as a technician would
+# on a new box: install the .deb with the guest's dpkg, let udev and systemd do their part, screen the scripted
+# scene through the emulated Lepton and scanners, then fault the service and the devices, read the journal, stop
+# and purge. One `test appliance-NAME: OK|FAIL (reason)` line per check on the console, then power off.
+. /hwlab/lib.sh
+export PATH=$PATH:/hwlab/bin
+F=/hwlab/fixtures
+STATE=/var/lib/checkpoint-lane
+CONFIG=/etc/checkpoint-lane/checkpoint.toml
+echo "hwlab: appliance guest up after $(uptime_s) s, $(systemctl --version | head -1)"
+finish() { echo "hwlab: end after $(uptime_s) s"; sync; systemctl --no-block poweroff; exit 0; }
+journal() { journalctl -u checkpointd -o cat --no-pager 2>/dev/null; }
+logged() { journal | grep -c "$1"; }
+active() { [ "$(systemctl is-active checkpointd)" = active ]; }
+main_pid() { systemctl show -p MainPID --value checkpointd; }
+http_get() {  # http_get PATH: the body of GET http://127.0.0.1:8080PATH (bash's /dev/tcp; the guest has no curl)
+  exec 3<>/dev/tcp/127.0.0.1/8080 || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: lane\r\n\r\n' "$1" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
+passage_count() { sqlite3 "$STATE/passages.sqlite" "SELECT count(*) FROM passage" 2>/dev/null; }
+show_service() { systemctl status checkpointd --no-pager 2>&1 | sed -n 1,6p; journal | grep -v "thread priority" | tail -25; }
+
+# The emulated scanners (configfs HID gadgets on dummy_hcd); the camera comes after the install.
+modprobe dummy_hcd num=3; modprobe libcomposite; modprobe usb_f_hid; modprobe gadgetfs
+mkdir -p /dev/gadget && mount -t gadgetfs gadgetfs /dev/gadget
+hid_gadget wedge 0c2e 0b61 keyboard dummy_udc.1 WEDGE0001
+hid_gadget pos 0c2e 0b6a pos dummy_udc.2 POS0001
+wait_for 20 usb_device 0c2e 0b61; wait_for 20 usb_device 0c2e 0b6a
+
+# 1. The package, by the guest's own dpkg under the running systemd.
+start=$(uptime_s)
+if dpkg -i /hwlab/checkpoint-lane.deb > /tmp/dpkg.log 2>&1; then
+  echo "dpkg -i took $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { printf "%.0f", b - a }') s"
+  wrong=""
+  getent passwd checkpoint > /dev/null || wrong="$wrong; no user checkpoint"
+  getent group checkpoint > /dev/null || wrong="$wrong; no group checkpoint"
+  [ "$(stat -c '%a %U %G' /etc/checkpoint-lane/supervisor.token 2>/dev/null)" = "640 root checkpoint" ] || wrong="$wrong; supervisor.token is $(stat -c '%a %U %G' /etc/checkpoint-lane/supervisor.token 2>&1)"
+  [ "$(systemctl is-enabled checkpointd)" = enabled ] || wrong="$wrong; checkpointd.service is $(systemctl is-enabled checkpointd)"
+  if [ -z "$wrong" ]; then ok appliance-install; else fail appliance-install "${wrong#; }"; fi
+else
+  fail appliance-install "dpkg -i failed: $(tail -3 /tmp/dpkg.log | tr '\n' ' ')"
+  finish
+fi
+
+# The lab's lane (the emulated Lepton's scene and both scanners), in the place the package's example takes.
+{ sed -e '/^state_directory/d' "$F/lane.toml"; printf '[lane.speaker]\ndevice = "none"\n'; } > "$CONFIG"
+systemctl restart checkpointd
+if wait_for 90 active; then ok appliance-active; else fail appliance-active "checkpointd is $(systemctl is-active checkpointd) after 90 s"; show_service; fi
+
+uvc-gadget --profile lepton --frames $F/scene.y16 --fps 9 --serial EMU-APPLIANCE > /tmp/emulator.log 2>&1 &
+emulator=$!
+wait_for 30 video_node 1e4e 0100 || { fail appliance-camera "the emulated Lepton did not appear"; finish; }
+video=$(video_node 1e4e 0100)
+
+# 3. The lane under systemd: the scene's travellers become complete passages with the expected verdicts.
+if ! wait_for 90 sh -c "journalctl -u checkpointd -o cat | grep -q 'camera online'"; then
+  fail appliance-passages "the service did not bring the camera online"; show_service; finish
+fi
+wait_for 30 grep -q "first frame delivered" /tmp/emulator.log
+t0=$(uptime_s)
+play_scene "$t0"
+tab=$(printf '\t')
+passages() { checkpointctl passages --state $STATE --json --payload --limit 100 > /tmp/passages.json 2>/dev/null; }
+stored_all() {
+  passages || return 1
+  while IFS="$tab" read -r arrival departure canthus verdict payload; do
+    grep -qF "\"payload\":\"$payload\"" /tmp/passages.json || return 1
+  done < $F/scene.tsv
+}
+wait_for 60 stored_all
+wrong=""
+while IFS="$tab" read -r arrival departure canthus verdict payload; do
+  line=$(grep -F "\"payload\":\"$payload\"" /tmp/passages.json | head -1)
+  case "$line" in
+    *"\"verdict\":\"$verdict\""*'"outcome":"complete"'* | *'"outcome":"complete"'*"\"verdict\":\"$verdict\""*) ;;
+    "") wrong="$wrong; traveller at $arrival s: no passage" ;;
+    *) wrong="$wrong; traveller at $arrival s ($canthus °C): expected a complete $verdict passage" ;;
+  esac
+done < $F/scene.tsv
+if [ -z "$wrong" ]; then ok appliance-passages; else fail appliance-passages "${wrong#; }"; sed 's/"payload":"[^"]*",//' /tmp/passages.json | cut -c1-200; fi
+if checkpointctl selftest --config $CONFIG > /tmp/selftest.log 2>&1; then ok appliance-selftest; else fail appliance-selftest "exit $?: $(grep FAIL /tmp/selftest.log | tr '\n' ' ')"; fi
+[ "$(http_get /healthz)" = ok ] && ok appliance-page || fail appliance-page "GET /healthz answered '$(http_get /healthz | head -c 80)'"
+
+# 2. udev (checked after the scene, whose timing starts with the camera's first frame): stable names, the
+# service's group may open the devices, nobody else.
+udevadm settle -t 20
+wrong=""
+ls /dev/checkpoint/thermal-lepton-EMU-APPLIANCE > /dev/null 2>&1 || wrong="$wrong; no /dev/checkpoint/thermal-lepton-EMU-APPLIANCE ($(ls /dev/checkpoint 2>&1 | tr '\n' ' '))"
+[ "$(stat -c '%G %a' "$video")" = "checkpoint 660" ] || wrong="$wrong; $video is $(stat -c '%G %a' "$video")"
+for id in "0c2e 0b61" "0c2e 0b6a"; do
+  d=$(usb_device $id)
+  node=/dev/bus/usb/$(printf %03d "$(cat "$d/busnum")")/$(printf %03d "$(cat "$d/devnum")")
+  [ "$(stat -c '%G %a' "$node")" = "checkpoint 660" ] || wrong="$wrong; scanner $id ($node) is $(stat -c '%G %a' "$node")"
+  setpriv --reuid=checkpoint --regid=checkpoint --init-groups bash -c "exec 3<>$node" 2>/dev/null || wrong="$wrong; checkpoint cannot open $node"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups bash -c "exec 3<>$node" 2>/dev/null && wrong="$wrong; nobody can open $node"
+done
+setpriv --reuid=checkpoint --regid=checkpoint --init-groups bash -c "exec 3<$video" 2>/dev/null || wrong="$wrong; checkpoint cannot open $video"
+setpriv --reuid=nobody --regid=nogroup --clear-groups bash -c "exec 3<$video" 2>/dev/null && wrong="$wrong; nobody can open $video"
+if [ -z "$wrong" ]; then ok appliance-udev; else fail appliance-udev "${wrong#; }"; fi
+
+# 4. Faults under systemd; no stored passage may be lost.
+before=$(passage_count)
+echo "passages stored before the faults: $before"
+pid=$(main_pid); t=$(uptime_s)
+kill -STOP "$pid"
+if wait_for 60 sh -c "[ \"\$(systemctl show -p MainPID --value checkpointd)\" != $pid ] && [ \"\$(systemctl is-active checkpointd)\" = active ]"; then
+  ok appliance-watchdog
+  echo "frozen at $t s, active again with a new process after $(awk -v a="$t" -v b="$(uptime_s)" 'BEGIN { printf "%.0f", b - a }') s (WatchdogSec=20)"
+else
+  fail appliance-watchdog "a frozen checkpointd was not restarted within 60 s"; show_service
+fi
+pid=$(main_pid); t=$(uptime_s)
+kill -KILL "$pid"
+if wait_for 30 sh -c "[ \"\$(systemctl show -p MainPID --value checkpointd)\" != $pid ] && [ \"\$(systemctl is-active checkpointd)\" = active ]"; then
+  ok appliance-sigkill
+  echo "killed at $t s, active again after $(awk -v a="$t" -v b="$(uptime_s)" 'BEGIN { printf "%.0f", b - a }') s (RestartSec=2)"
+else
+  fail appliance-sigkill "a killed checkpointd was not restarted within 30 s"; show_service
+fi
+wait_for 60 sh -c "journalctl -u checkpointd -o cat | grep -c 'camera online' | awk '{ exit !(\$1 >= 3) }'"
+camera_online=$(logged "camera online"); scanner_online=$(logged "scanner online")
+gadget_unbind pos
+kill $emulator; wait $emulator 2>/dev/null
+wait_for 20 sh -c "[ \$(journalctl -u checkpointd -o cat | grep -c 'camera offline') -ge 1 ]"
+sleep 2
+gadget_bind pos dummy_udc.2
+uvc-gadget --profile lepton --frames $F/lepton-pattern.y16 --fps 9 --serial EMU-APPLIANCE > /tmp/emulator2.log 2>&1 &
+emulator=$!
+if wait_for 60 sh -c "[ \$(journalctl -u checkpointd -o cat | grep -c 'camera online') -gt $camera_online ] && [ \$(journalctl -u checkpointd -o cat | grep -c 'scanner online') -gt $scanner_online ]"; then
+  ok appliance-replug
+else
+  fail appliance-replug "camera or scanner not back online after replugging"; show_service
+fi
+after=$(passage_count)
+integrity=$(sqlite3 "$STATE/passages.sqlite" "PRAGMA integrity_check" 2>&1)
+if [ "$integrity" = ok ] && [ "${after:-0}" -ge "${before:-1}" ]; then ok appliance-no-loss; else fail appliance-no-loss "integrity '$integrity', passages $before before, $after after"; fi
+
+# 5. The journal holds the service's logs, and no identity number, name or payload.
+journal > /tmp/journal.txt
+lines=$(wc -l < /tmp/journal.txt)
+leaks=""
+while IFS="$tab" read -r arrival departure canthus verdict payload; do
+  id=${payload%%|*}
+  name=$(printf '%s' "$payload" | cut -d'|' -f3)
+  grep -qF "$payload" /tmp/journal.txt && leaks="$leaks; a payload"
+  [ ${#id} -ge 9 ] && grep -qF "$id" /tmp/journal.txt && leaks="$leaks; ID …${id: -4}"
+  [ -n "$name" ] && grep -qF "$name" /tmp/journal.txt && leaks="$leaks; a name"
+done < $F/scene.tsv
+# A journal flooded by a refused system call hides what matters (libdispatch's "Failed to set thread priority").
+noise=$(grep -c "thread priority" /tmp/journal.txt)
+[ "$noise" -gt 0 ] && leaks="$leaks; $noise lines of libdispatch's thread-priority noise"
+if [ "$lines" -gt 10 ] && [ -z "$leaks" ]; then ok appliance-journal; else fail appliance-journal "$lines lines${leaks}"; fi
+
+t=$(date +%s.%N)
+systemctl stop checkpointd
+took=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+result=$(systemctl show -p Result --value checkpointd); status=$(systemctl show -p ExecMainStatus --value checkpointd)
+if [ "$result" = success ] && [ "$status" = 0 ] && awk -v t="$took" 'BEGIN { exit !(t < 5) }'; then
+  ok appliance-stop; echo "systemctl stop took $took s"
+else
+  fail appliance-stop "result $result, exit status $status, $took s"
+fi
+kill $emulator 2>/dev/null
+
+if dpkg --purge checkpoint-lane > /tmp/purge.log 2>&1; then
+  left=""
+  for f in /usr/bin/checkpointd /usr/bin/checkpointctl /lib/systemd/system/checkpointd.service /lib/udev/rules.d/70-checkpoint-lane.rules $STATE /etc/checkpoint-lane; do
+    [ -e "$f" ] && left="$left $f"
+  done
+  getent passwd checkpoint > /dev/null && left="$left user:checkpoint"
+  if [ -z "$left" ]; then ok appliance-purge; else fail appliance-purge "left behind:$left"; fi
+else
+  fail appliance-purge "dpkg --purge failed: $(tail -3 /tmp/purge.log | tr '\n' ' ')"
+fi
+finish
