@@ -107,13 +107,14 @@ let package = Package(
         // The strict TOML subset and the key-checking reader that both services' configurations use.
         .target(name: "ConfigFile", swiftSettings: settings),
         // The lane -> province wire format (docs/uplink.md) and its validation: pure, shared by both sides.
-        .target(name: "UplinkProtocol", swiftSettings: settings),
+        .target(name: "UplinkProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: settings),
         // Lane side of the provincial link: the outbox sent over HTTPS with async-http-client.
         .target(
             name: "Uplink",
             dependencies: [
                 "UplinkProtocol", "Store", "Declarations",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,6 +152,7 @@ let package = Package(
             dependencies: [
                 "Thermal", "Screening", "Declarations", "ScannerProtocols", "Lane", "LaneFeed", "Devices", "Store", "LaneDisplay",
                 "ConfigFile", "UplinkProtocol", "Uplink",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -224,6 +226,7 @@ let package = Package(
                 "Hub", "Uplink", "UplinkProtocol", "Store", "Lane", "Screening", "Declarations", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

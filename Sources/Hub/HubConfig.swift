@@ -1,6 +1,7 @@
 import ConfigFile
 import Crypto
 import Foundation
+import UplinkProtocol
 
 /// The hub's configuration (`/etc/checkpoint-hub/hub.toml`, see `docs/hub.md`): where it listens, its database,
 /// the districts and their feeds, and every lane allowed to send, with the lane's district.
@@ -16,6 +17,20 @@ public struct HubConfig: Sendable {
     public var districts: [String: District] = [:]
     /// Lanes by the SHA-256 (hex) of their token.
     public var lanesByTokenHash: [String: Lane] = [:]
+    /// The province's tracing keys (`[tracing]`); without them sealed identities are ignored and no pseudonym is kept.
+    public var tracing: Tracing?
+
+    public struct Tracing: Sendable {
+        /// Opens the identities lanes seal to its public key (`checkpoint-hub tracing-key` prints that key for them).
+        public var privateKey: P256.KeyAgreement.PrivateKey
+        /// Turns a number into its pseudonym (HMAC-SHA256): without it a pseudonym cannot be tested against a number.
+        public var pseudonymKey: SymmetricKey
+
+        public func pseudonym(_ number: String) -> String {
+            HMAC<SHA256>.authenticationCode(for: Data(SealedIdentity.normalise(number).utf8), using: pseudonymKey)
+                .map { String(format: "%02x", $0) }.joined()
+        }
+    }
 
     public struct TLSFiles: Sendable {
         public var certificate: String
@@ -117,6 +132,18 @@ public struct HubConfig: Sendable {
             guard config.lanesByTokenHash[hash] == nil else { throw ConfigError(key: lane.key("token"), line: nil, message: "the same token is given to two lanes") }
             config.lanesByTokenHash[hash] = Lane(id: id, checkpoint: checkpoint, district: district)
         }
+        if let tracing = try root.table("tracing") {
+            let keyText = try secretFile(tracing, "private_key_file", readFile: readFile)
+            guard let key = try? P256.KeyAgreement.PrivateKey(pemRepresentation: keyText) else {
+                throw ConfigError(key: tracing.key("private_key_file"), line: tracing.table["private_key_file"]?.line, message: "is not a PEM P-256 private key (openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)")
+            }
+            let hex = try secretFile(tracing, "pseudonym_key_file", readFile: readFile).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard hex.count >= 64, hex.count % 2 == 0, hex.allSatisfy(\.isHexDigit) else {
+                throw ConfigError(key: tracing.key("pseudonym_key_file"), line: tracing.table["pseudonym_key_file"]?.line, message: "must hold at least 32 bytes as hex (openssl rand -hex 32)")
+            }
+            let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
+            config.tracing = Tracing(privateKey: key, pseudonymKey: SymmetricKey(data: bytes))
+        }
         try root.checkAllKeysUsed()
         return config
     }
@@ -157,6 +184,16 @@ extension HubConfig {
         case "http" where ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()): return nil
         case "http": return "'\(url)' is plain http to another machine: a district's follow-up data and token go over https only (http is allowed to 127.0.0.1)"
         default: return "'\(url)' is not an http(s) URL"
+        }
+    }
+}
+
+extension HubConfig {
+    /// The whole text of the file named by `name` (required).
+    static func secretFile(_ table: ConfigReader, _ name: String, readFile: (String) throws -> String) throws(ConfigError) -> String {
+        let path = try table.string(name)
+        do { return try readFile(path) } catch {
+            throw ConfigError(key: table.key(name), line: table.table[name]?.line, message: "cannot read \(path): \(error.localizedDescription)")
         }
     }
 }

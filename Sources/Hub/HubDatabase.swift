@@ -32,9 +32,10 @@ public struct HubDatabase: Sendable {
     /// Stores a validated batch of `lane`. Returns every key it holds now and how many were there already. A
     /// passage the database itself refuses (a data error its validation did not foresee) is named in `rejected` and
     /// the others stored: the batch is tried again one passage at a time.
-    public func ingest(_ batch: UplinkBatch, lane: HubConfig.Lane) async throws -> UplinkAnswer {
+    public func ingest(_ batch: UplinkBatch, lane: HubConfig.Lane, tracing: HubConfig.Tracing? = nil) async throws -> UplinkAnswer {
+        let rows = Self.rows(batch.passages, tracing: tracing, logger: logger, lane: lane.id)
         do {
-            let inserted = try await insert(batch.passages, lane: lane)
+            let inserted = try await insert(rows, lane: lane)
             let keys = Array(Set(batch.passages.map(\.key))).sorted()
             return UplinkAnswer(accepted: keys, duplicates: keys.count - inserted)
         } catch {
@@ -42,9 +43,9 @@ public struct HubDatabase: Sendable {
             logger.warning("a batch from \(lane.id) holds a passage the database refuses (\(Self.describe(refusal))): storing one at a time")
         }
         var accepted: [String] = [], duplicates = 0, rejected: [UplinkRefusal.Rejected] = []
-        for passage in batch.passages {
+        for (passage, row) in zip(batch.passages, rows) {
             do {
-                let inserted = try await insert([passage], lane: lane)
+                let inserted = try await insert([row], lane: lane)
                 accepted.append(passage.key)
                 duplicates += 1 - inserted
             } catch {
@@ -69,8 +70,38 @@ public struct HubDatabase: Sendable {
         "SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"): \(error.serverInfo?[.message] ?? "no message")"
     }
 
+    /// What is stored of each passage: its fields, and the pseudonym of its sealed identity when the hub has the
+    /// tracing keys. The number itself is never stored nor logged; an identity that does not open is left out.
+    static func rows(_ passages: [UplinkPassage], tracing: HubConfig.Tracing?, logger: Logger, lane: String) -> [StoredPassage] {
+        var unopened = 0
+        let rows = passages.map { passage -> StoredPassage in
+            var stored = passage
+            stored.identity = nil
+            guard let tracing, let sealed = passage.identity else { return StoredPassage(passage: stored, pseudonym: nil) }
+            guard let number = try? sealed.open(passageKey: passage.key, with: tracing.privateKey) else {
+                unopened += 1
+                return StoredPassage(passage: stored, pseudonym: nil)
+            }
+            return StoredPassage(passage: stored, pseudonym: tracing.pseudonym(number))
+        }
+        if unopened > 0 { logger.warning("\(unopened) sealed identities from \(lane) do not open with this hub's tracing key: stored without a pseudonym") }
+        return rows
+    }
+
+    /// A passage as the INSERT reads it: the wire's fields and the pseudonym, one flat JSON object.
+    struct StoredPassage: Encodable {
+        var passage: UplinkPassage
+        var pseudonym: String?
+        enum CodingKeys: String, CodingKey { case pseudonym }
+        func encode(to encoder: any Encoder) throws {
+            try passage.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(pseudonym, forKey: .pseudonym)
+        }
+    }
+
     /// Inserts passages in one transaction; returns how many were new.
-    func insert(_ passages: [UplinkPassage], lane: HubConfig.Lane) async throws -> Int {
+    func insert(_ passages: [StoredPassage], lane: HubConfig.Lane) async throws -> Int {
         let json = String(decoding: try JSONEncoder().encode(passages), as: UTF8.self)
         return try await client.withTransaction(logger: logger) { connection in
             // Inserts take turns, so `seq` grows in commit order and a district reading "after seq N" never
@@ -79,12 +110,13 @@ public struct HubDatabase: Sendable {
             let rows = try await connection.query(
                 """
                 INSERT INTO passage (key, lane, checkpoint, district, passage_id, recorded_at, outcome, verdict,
-                  temperature_c, uncertainty_c, threshold_c, referenced, declaration_kind, follow_up)
+                  temperature_c, uncertainty_c, threshold_c, referenced, declaration_kind, follow_up, pseudonym)
                 SELECT r.key, \(lane.id), \(lane.checkpoint), \(lane.district), r.passage_id, r.recorded_at, r.outcome,
-                  r.verdict, r.temperature_c, r.uncertainty_c, r.threshold_c, r.referenced, r.declaration_kind, r.follow_up
+                  r.verdict, r.temperature_c, r.uncertainty_c, r.threshold_c, r.referenced, r.declaration_kind, r.follow_up,
+                  r.pseudonym
                 FROM jsonb_to_recordset(\(json)::jsonb) AS r(key text, passage_id bigint, recorded_at timestamptz,
                   outcome text, verdict text, temperature_c real, uncertainty_c real, threshold_c real, referenced boolean,
-                  declaration_kind text, follow_up jsonb)
+                  declaration_kind text, follow_up jsonb, pseudonym text)
                 ON CONFLICT (key) DO NOTHING RETURNING key
                 """, logger: logger)
             var count = 0

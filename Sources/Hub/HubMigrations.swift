@@ -39,7 +39,11 @@ enum HubMigrations {
               last_success_at timestamptz
             )
             """,
-        ])
+        ]),
+        (2, "tracing pseudonyms", [
+            "ALTER TABLE passage ADD COLUMN pseudonym text",
+            "CREATE INDEX passage_pseudonym ON passage (pseudonym, recorded_at) WHERE pseudonym IS NOT NULL",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

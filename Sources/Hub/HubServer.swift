@@ -143,7 +143,8 @@ public enum HubServer {
         var answer: UplinkAnswer
         do {
             let database = setup.database, batch = valid
-            answer = try await withDeadline(ingestDeadline) { try await database.ingest(batch, lane: lane) }
+            let tracing = setup.config.tracing
+            answer = try await withDeadline(ingestDeadline) { try await database.ingest(batch, lane: lane, tracing: tracing) }
         } catch {
             context.logger.error("cannot store a batch from \(lane.id): \(String(reflecting: error))")
             throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"], message: "the database is not answering; send again later")

@@ -1,3 +1,4 @@
+import Crypto
 import Declarations
 import Foundation
 import Store
@@ -15,6 +16,7 @@ public actor UplinkDrainer {
     let token: String
     let maxBatch: Int
     let parser: DeclarationParser
+    let tracingKey: P256.KeyAgreement.PublicKey?
     let now: @Sendable () -> Date
     /// The batch size in use: lowered while a refused batch is narrowed down, doubled back after successes.
     private(set) var batchSize: Int
@@ -40,6 +42,7 @@ public actor UplinkDrainer {
         maxBatch = max(1, min(settings.batchSize, UplinkSchema.maxPassages))
         batchSize = maxBatch
         self.parser = parser
+        tracingKey = settings.tracingKey
         self.now = now
     }
 
@@ -47,7 +50,7 @@ public actor UplinkDrainer {
     public func step() async throws -> Step {
         let rows = try await store.outboxBatch(lane: lane, limit: batchSize)
         guard !rows.isEmpty else { return .idle }
-        let passages = rows.map { UplinkPayload.passage($0, provincialLane: provincialLane, parser: parser) }
+        let passages = rows.map { UplinkPayload.passage($0, provincialLane: provincialLane, parser: parser, tracingKey: tracingKey) }
         let batch = UplinkBatch(lane: provincialLane, sentAt: UplinkValidation.timestamp(now()), passages: passages)
         switch await transport.send(batch, token: token) {
         case .stored(let answer):

@@ -1,3 +1,4 @@
+import Crypto
 import Declarations
 import Store
 import UplinkProtocol
@@ -6,7 +7,9 @@ import UplinkProtocol
 /// only for an elevated one (the district calls that traveller). The identity comes from the QR payload the lane
 /// still holds; after the payload's retention period it is no longer there and the follow-up carries what is left.
 public enum UplinkPayload {
-    public static func passage(_ row: PassageRow, provincialLane: String, parser: DeclarationParser = DeclarationParser()) -> UplinkPassage {
+    public static func passage(
+        _ row: PassageRow, provincialLane: String, parser: DeclarationParser = DeclarationParser(), tracingKey: P256.KeyAgreement.PublicKey? = nil
+    ) -> UplinkPassage {
         let id = row.id ?? 0
         var passage = UplinkPassage(
             key: UplinkPassage.key(lane: provincialLane, passageID: id), passageID: id, recordedAt: row.recordedAt,
@@ -16,7 +19,20 @@ public enum UplinkPayload {
         if row.verdict == "elevated", row.declarationKind != nil {
             passage.followUp = followUp(row, parser: parser)
         }
+        if let tracingKey, let number = identityNumber(row, parser: parser) {
+            passage.identity = try? SealedIdentity.seal(number, passageKey: passage.key, to: tracingKey)
+        }
         return passage
+    }
+
+    /// The number that identifies the person for tracing: a citizen ID, a personal QR's ID, a health-insurance card
+    /// number. An EU-DCC names a certificate, not a person, and a declaration link names a form. nil once the payload
+    /// is purged (the passage was not sent within the retention period).
+    static func identityNumber(_ row: PassageRow, parser: DeclarationParser) -> String? {
+        guard let payload = row.payload, let declaration = try? parser.parse(payload),
+            [.cccd, .personalQR, .bhyt].contains(declaration.kind), let id = declaration.id, !id.isEmpty
+        else { return nil }
+        return id
     }
 
     static func followUp(_ row: PassageRow, parser: DeclarationParser) -> FollowUp {

@@ -1,7 +1,14 @@
+import Crypto
 import UplinkProtocol
 
 /// Where and how a box sends its lanes' passages (the `[uplink]` table of the configuration).
 public struct UplinkSettings: Sendable, Equatable {
+    public static func == (a: UplinkSettings, b: UplinkSettings) -> Bool {
+        a.url == b.url && a.checkpointID == b.checkpointID && a.caFile == b.caFile && a.clientCertificateFile == b.clientCertificateFile
+            && a.clientKeyFile == b.clientKeyFile && a.tokens == b.tokens && a.batchSize == b.batchSize && a.idleInterval == b.idleInterval
+            && a.timeout == b.timeout && a.backoff == b.backoff && a.tracingKey?.rawRepresentation == b.tracingKey?.rawRepresentation
+    }
+
     /// The hub's batch endpoint, e.g. `https://hub.soyte.example.vn/v1/batches`.
     public var url: String
     /// The checkpoint's provincial id; a lane's provincial id is `<checkpoint id>/<lane id>`.
@@ -19,6 +26,8 @@ public struct UplinkSettings: Sendable, Equatable {
     /// Seconds a request may take before it counts as failed.
     public var timeout: Double
     public var backoff: Backoff
+    /// The province's public tracing key (`tracing_key_file`): identity numbers are sealed to it (`SealedIdentity`).
+    public var tracingKey: P256.KeyAgreement.PublicKey?
 
     public init(
         url: String, checkpointID: String, caFile: String? = nil, clientCertificateFile: String? = nil,

@@ -50,11 +50,14 @@ public struct UplinkPassage: Codable, Sendable, Equatable {
     public var declarationKind: String?
     /// Only for elevated passages with a declaration.
     public var followUp: FollowUp?
+    /// The identity number sealed to the province's tracing key (`SealedIdentity`), when the lane has that key and
+    /// the declaration carries a number; any passage, normal or elevated.
+    public var identity: SealedIdentity?
 
     public init(
         key: String, passageID: Int64, recordedAt: String, outcome: String, verdict: String? = nil, temperatureC: Double? = nil,
         uncertaintyC: Double? = nil, thresholdC: Double? = nil, referenced: Bool? = nil, declarationKind: String? = nil,
-        followUp: FollowUp? = nil
+        followUp: FollowUp? = nil, identity: SealedIdentity? = nil
     ) {
         self.key = key
         self.passageID = passageID
@@ -67,12 +70,13 @@ public struct UplinkPassage: Codable, Sendable, Equatable {
         self.referenced = referenced
         self.declarationKind = declarationKind
         self.followUp = followUp
+        self.identity = identity
     }
 
     public static func key(lane: String, passageID: Int64) -> String { "\(lane)#\(passageID)" }
 
     enum CodingKeys: String, CodingKey {
-        case key, outcome, verdict, referenced
+        case key, outcome, verdict, referenced, identity
         case passageID = "passage_id", recordedAt = "recorded_at", temperatureC = "temperature_c"
         case uncertaintyC = "uncertainty_c", thresholdC = "threshold_c", declarationKind = "declaration_kind"
         case followUp = "follow_up"

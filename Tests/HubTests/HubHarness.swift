@@ -87,11 +87,12 @@ struct RunningHub {
     /// With `databaseProxy` the hub reaches PostgreSQL through it (the test freezes or cuts the database with it).
     static func start(
         webhook: String? = nil, timeZone: String = "Asia/Ho_Chi_Minh", tls: TestCertificates? = nil, clientCA: Bool = false,
-        databaseProxy: ChaosProxy? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        databaseProxy: ChaosProxy? = nil, extraConfig: String = "", now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> RunningHub {
         let (server, name) = try await TestPostgres.freshDatabase()
         let port = databaseProxy?.port ?? server.port
-        let config = try HubConfig.parse(TestProvince.config(database: name, port: port, webhook: webhook, timeZone: timeZone, tls: tls, clientCA: clientCA))
+        let config = try HubConfig.parse(
+            TestProvince.config(database: name, port: port, webhook: webhook, timeZone: timeZone, tls: tls, clientCA: clientCA) + "\n" + extraConfig)
         var logger = Logger(label: "hub-test")
         logger.logLevel = .warning
         let bound = Mutex<Int?>(nil)

@@ -1,4 +1,6 @@
+import Crypto
 import Declarations
+import Hub
 import Foundation
 import Lane
 import Screening
@@ -199,6 +201,63 @@ import UplinkProtocol
         #expect(try await store.outboxCount() == 2)
     }
 
+    /// Tracing (issue 21, first part): each identity number goes sealed to the province's key, a fresh ciphertext every
+    /// time; the hub keeps only its keyed pseudonym, the same for the same person, and never the number.
+    @Test(.timeLimit(.minutes(5))) func identitiesGoSealedAndTheHubKeepsOnlyAPseudonym() async throws {
+        let dir = temporaryDirectory()
+        let provinceKey = P256.KeyAgreement.PrivateKey()
+        try provinceKey.pemRepresentation.write(toFile: dir + "/tracing.key", atomically: true, encoding: .utf8)
+        let pseudonymHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        try pseudonymHex.write(toFile: dir + "/pseudonym.key", atomically: true, encoding: .utf8)
+        let hub = try await RunningHub.start(extraConfig: "[tracing]\nprivate_key_file = \"\(dir)/tracing.key\"\npseudonym_key_file = \"\(dir)/pseudonym.key\"\n")
+        defer { Task { await hub.stop() } }
+        let tracing = try #require(hub.config.tracing)
+
+        let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
+        let other = "001168008113||Trần Thị Bích Ngọc|14021968|Nữ|Số 5 Hàng Bài, Hoàn Kiếm, Hà Nội|02022021"
+        for payload in [Self.cccd, Self.cccd, other, Self.cccd] as [String?] + [nil] {
+            _ = try await store.commit(LaneCore.Step(events: [], passages: [Self.passage(temperature: 36.5, declaration: payload)]), at: Date())
+        }
+        var settings = Self.settings(port: hub.port)
+        settings.tracingKey = provinceKey.publicKey
+        let real = try HTTPSUplinkTransport(settings: settings)
+        let seen = Captures(real)
+        let drainer = UplinkDrainer(lane: "lane-1", settings: settings, store: store, transport: seen)
+        #expect(try await drainer.drain().acknowledged == 5)
+        await real.shutdown()
+
+        let pseudonyms = try await TestPostgres.psql(hub.database, "SELECT coalesce(pseudonym, '-') FROM passage ORDER BY passage_id").split(separator: "\n").map(String.init)
+        #expect(pseudonyms.count == 5)
+        #expect(pseudonyms[0] == tracing.pseudonym("079190012345") && pseudonyms[1] == pseudonyms[0] && pseudonyms[3] == pseudonyms[0])
+        #expect(pseudonyms[2] == tracing.pseudonym("001168008113") && pseudonyms[2] != pseudonyms[0])
+        #expect(pseudonyms[4] == "-", "no declaration, no identity")
+        // Neither the hub's rows nor the uplink's bodies hold the number; the same number sealed twice looks unrelated.
+        #expect(try await TestPostgres.psql(hub.database, "SELECT count(*) FROM passage p WHERE row_to_json(p)::text LIKE '%079190012345%'") == "0")
+        let bodies = seen.bodies.withLock { $0 }
+        #expect(!bodies.isEmpty && !bodies.contains { $0.contains("079190012345") || $0.contains("001168008113") })
+        let sealed = seen.batches.withLock { $0 }.flatMap(\.passages).compactMap(\.identity)
+        #expect(sealed.count == 4 && Set(sealed.map(\.ciphertext)).count == 4 && Set(sealed.map(\.encapsulatedKey)).count == 4)
+        // A sealed identity opens only for its own passage and only with the province's key.
+        let first = try #require(seen.batches.withLock { $0 }.first?.passages.first)
+        #expect(try first.identity?.open(passageKey: first.key, with: provinceKey) == "079190012345")
+        #expect(throws: SealedIdentity.Failure.self) { try first.identity?.open(passageKey: first.key + "0", with: provinceKey) }
+        #expect(throws: SealedIdentity.Failure.self) { try first.identity?.open(passageKey: first.key, with: P256.KeyAgreement.PrivateKey()) }
+    }
+
+    /// A hub without `[tracing]` (or a lane without the key) goes on as before: passages stored, no pseudonym.
+    @Test(.timeLimit(.minutes(5))) func aHubWithoutTracingKeysStoresThePassagesWithoutPseudonyms() async throws {
+        let hub = try await RunningHub.start()
+        defer { Task { await hub.stop() } }
+        let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
+        try await Self.fill(store, count: 3)
+        var settings = Self.settings(port: hub.port)
+        settings.tracingKey = P256.KeyAgreement.PrivateKey().publicKey
+        let transport = try HTTPSUplinkTransport(settings: settings)
+        #expect(try await UplinkDrainer(lane: "lane-1", settings: settings, store: store, transport: transport).drain().acknowledged == 3)
+        await transport.shutdown()
+        #expect(try await TestPostgres.psql(hub.database, "SELECT count(*) FROM passage WHERE pseudonym IS NULL") == "3")
+    }
+
     @Test(.timeLimit(.minutes(5))) func tlsTrustsOnlyTheConfiguredCAAndPresentsTheClientCertificate() async throws {
         let province = try await TestCertificates.make(name: "province")
         let stranger = try await TestCertificates.make(name: "stranger")
@@ -255,5 +314,18 @@ final class RefusesPassage: UplinkTransport {
         if batch.passages.contains(where: { $0.passageID == culprit }) { return .refused(status: 400, UplinkRefusal(error: "Bad Request")) }
         stored.withLock { $0.formUnion(batch.passages.map(\.key)) }
         return .stored(UplinkAnswer(accepted: batch.passages.map(\.key), duplicates: 0))
+    }
+}
+
+/// The real transport, keeping every batch it sent and its JSON body.
+final class Captures: UplinkTransport {
+    let real: any UplinkTransport
+    let batches = Mutex<[UplinkBatch]>([])
+    let bodies = Mutex<[String]>([])
+    init(_ real: any UplinkTransport) { self.real = real }
+    func send(_ batch: UplinkBatch, token: String) async -> UplinkSendResult {
+        batches.withLock { $0.append(batch) }
+        bodies.withLock { $0.append(String(decoding: (try? JSONEncoder().encode(batch)) ?? Data(), as: UTF8.self)) }
+        return await real.send(batch, token: token)
     }
 }

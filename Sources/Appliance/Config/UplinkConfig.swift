@@ -1,4 +1,5 @@
 import ConfigFile
+import Crypto
 import Uplink
 import UplinkProtocol
 import Foundation
@@ -37,11 +38,24 @@ extension ApplianceConfig {
         guard (certificate == nil) == (key == nil) else {
             throw ConfigError(key: table.key("client_key"), line: nil, message: "client_certificate and client_key go together")
         }
-        return UplinkSettings(
+        var settings = UplinkSettings(
             url: url, checkpointID: checkpoint, caFile: try table.optionalString("ca_file"), clientCertificateFile: certificate,
             clientKeyFile: key, tokens: tokens, batchSize: try table.int("batch_size", default: 100, range: 1...UplinkSchema.maxPassages),
             idleInterval: try table.double("interval_s", default: 2, range: 0.1...600),
             timeout: try table.double("timeout_s", default: 20, range: 1...300),
             backoff: Backoff(base: 1, cap: try table.double("max_backoff_s", default: 300, range: 1...3600)))
+        // The province's public tracing key: with it each passage's identity number goes sealed to the hub.
+        if let path = try table.optionalString("tracing_key_file") {
+            guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+                throw ConfigError(key: table.key("tracing_key_file"), line: table.table["tracing_key_file"]?.line, message: "cannot read \(path)")
+            }
+            guard let publicKey = try? P256.KeyAgreement.PublicKey(pemRepresentation: text) else {
+                throw ConfigError(
+                    key: table.key("tracing_key_file"), line: table.table["tracing_key_file"]?.line,
+                    message: "\(path) is not a PEM P-256 public key (the province's `openssl pkey -pubout` of its tracing key)")
+            }
+            settings.tracingKey = publicKey
+        }
+        return settings
     }
 }
