@@ -95,6 +95,7 @@ import UplinkProtocol
 
         var elevated = TestProvince.passage("QL1A-km947/lane-1", 1, at: "2026-11-24T03:00:00.000Z", verdict: "elevated", temperature: 38.2)
         elevated.followUp = FollowUp(idNumber: "079190012345", name: "Nguyễn Văn An", dateOfBirth: "1990-04-15", phone: "0905123456", address: "Hội An")
+        elevated.identity = try SealedIdentity.seal("079190012345", passageKey: elevated.key, to: P256.KeyAgreement.PrivateKey().publicKey)
         let batch = UplinkBatch(lane: "QL1A-km947/lane-1", sentAt: "2026-11-24T03:00:01.000Z", passages: [elevated])
         let sent = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(batch)) as? [String: Any])
         let passage = try #require((sent["passages"] as? [[String: Any]])?.first)
@@ -104,6 +105,8 @@ import UplinkProtocol
         #expect(Set(passage.keys) == properties(defs["passage"]), "schema lacks \(Set(passage.keys).subtracting(properties(defs["passage"])))")
         #expect(required(defs["passage"]).isSubset(of: Set(passage.keys)))
         #expect(Set(followUp.keys) == properties(defs["followUp"]))
+        let identity = try #require(passage["identity"] as? [String: Any])
+        #expect(Set(identity.keys) == properties(defs["sealedIdentity"]) && required(defs["sealedIdentity"]) == Set(identity.keys))
         #expect(((schema["properties"] as? [String: Any])?["schema"] as? [String: Any])?["const"] as? String == UplinkSchema.version)
         let kinds = (((defs["passage"]?["properties"] as? [String: Any])?["declaration_kind"] as? [String: Any])?["enum"] as? [String]) ?? []
         #expect(Set(kinds) == Set(DeclarationKind.allCases.map(\.rawValue)), "every declaration kind the lane knows is in the schema")
