@@ -62,25 +62,9 @@ fi
 wait_for 30 grep -q "first frame delivered" /tmp/emulator.log
 t0=$(uptime_s)
 play_scene "$t0"
+wrong=$(scene_passages $STATE)
+if [ -z "$wrong" ]; then ok appliance-passages; else fail appliance-passages "$wrong"; sed 's/"payload":"[^"]*",//' /tmp/passages.json | cut -c1-200; fi
 tab=$(printf '\t')
-passages() { checkpointctl passages --state $STATE --json --payload --limit 100 > /tmp/passages.json 2>/dev/null; }
-stored_all() {
-  passages || return 1
-  while IFS="$tab" read -r arrival departure canthus verdict payload; do
-    grep -qF "\"payload\":\"$payload\"" /tmp/passages.json || return 1
-  done < $F/scene.tsv
-}
-wait_for 60 stored_all
-wrong=""
-while IFS="$tab" read -r arrival departure canthus verdict payload; do
-  line=$(grep -F "\"payload\":\"$payload\"" /tmp/passages.json | head -1)
-  case "$line" in
-    *"\"verdict\":\"$verdict\""*'"outcome":"complete"'* | *'"outcome":"complete"'*"\"verdict\":\"$verdict\""*) ;;
-    "") wrong="$wrong; traveller at $arrival s: no passage" ;;
-    *) wrong="$wrong; traveller at $arrival s ($canthus °C): expected a complete $verdict passage" ;;
-  esac
-done < $F/scene.tsv
-if [ -z "$wrong" ]; then ok appliance-passages; else fail appliance-passages "${wrong#; }"; sed 's/"payload":"[^"]*",//' /tmp/passages.json | cut -c1-200; fi
 if checkpointctl selftest --config $CONFIG > /tmp/selftest.log 2>&1; then ok appliance-selftest; else fail appliance-selftest "exit $?: $(grep FAIL /tmp/selftest.log | tr '\n' ' ')"; fi
 [ "$(http_get /healthz)" = ok ] && ok appliance-page || fail appliance-page "GET /healthz answered '$(http_get /healthz | head -c 80)'"
 

@@ -95,3 +95,26 @@ play_scene() {
   done < /hwlab/fixtures/scene.tsv
   sleep_until "$(awk -v a="$t0" -v b="$last" 'BEGIN { print a + b + 2 }')"
 }
+
+# scene_passages STATE: waits up to 60 s until every traveller of the scene has a passage stored in STATE, then
+# prints what is wrong with them ("traveller at 4.74 s: no passage; …"), nothing when each one is a complete passage
+# with its expected verdict. The passages are left in /tmp/passages.json.
+scene_passages() {
+  local state=$1 tab=$(printf '\t') wrong="" line
+  stored_all() {
+    checkpointctl passages --state "$state" --json --payload --limit 100 > /tmp/passages.json 2>/dev/null || return 1
+    while IFS="$tab" read -r arrival departure canthus verdict payload; do
+      grep -qF "\"payload\":\"$payload\"" /tmp/passages.json || return 1
+    done < /hwlab/fixtures/scene.tsv
+  }
+  wait_for 60 stored_all
+  while IFS="$tab" read -r arrival departure canthus verdict payload; do
+    line=$(grep -F "\"payload\":\"$payload\"" /tmp/passages.json | head -1)
+    case "$line" in
+      *"\"verdict\":\"$verdict\""*'"outcome":"complete"'* | *'"outcome":"complete"'*"\"verdict\":\"$verdict\""*) ;;
+      "") wrong="$wrong; traveller at $arrival s: no passage" ;;
+      *) wrong="$wrong; traveller at $arrival s ($canthus °C): expected a complete $verdict passage" ;;
+    esac
+  done < /hwlab/fixtures/scene.tsv
+  printf '%s' "${wrong#; }"
+}
