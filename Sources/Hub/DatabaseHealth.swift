@@ -29,6 +29,20 @@ public final class DatabaseHealth: Sendable {
 
     public var current: State { state.withLock { $0 } }
 
+    /// While the database counts as away, a request asks once more (0.5 s at most) before it is refused: the probe
+    /// needs up to half a second to see it back, and a lane's batch or a report just after a restart should not be
+    /// the one refused. Returns whether the database answers.
+    func confirmAway(probe: @escaping @Sendable () async throws -> Void, logger: Logger) async -> Bool {
+        guard !current.answering else { return false }
+        do {
+            try await withDeadline(.milliseconds(500), probe)
+            record(success: true, reason: nil, at: Date(), failures: 0, logger: logger)
+            return false
+        } catch {
+            return true
+        }
+    }
+
     func record(success: Bool, reason: String?, at now: Date, failures: Int, logger: Logger) {
         state.withLock { state in
             if success, !state.answering {

@@ -25,6 +25,8 @@ public struct HubConfig: Sendable {
         public var privateKey: P256.KeyAgreement.PrivateKey
         /// Turns a number into its pseudonym (HMAC-SHA256): without it a pseudonym cannot be tested against a number.
         public var pseudonymKey: SymmetricKey
+        /// SHA-256 (hex) of the tracing role's token (`POST /tracing/person`); nil: no tracing queries.
+        public var tokenHash: String?
 
         public func pseudonym(_ number: String) -> String {
             HMAC<SHA256>.authenticationCode(for: Data(SealedIdentity.normalise(number).utf8), using: pseudonymKey)
@@ -142,7 +144,8 @@ public struct HubConfig: Sendable {
                 throw ConfigError(key: tracing.key("pseudonym_key_file"), line: tracing.table["pseudonym_key_file"]?.line, message: "must hold at least 32 bytes as hex (openssl rand -hex 32)")
             }
             let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
-            config.tracing = Tracing(privateKey: key, pseudonymKey: SymmetricKey(data: bytes))
+            config.tracing = Tracing(
+                privateKey: key, pseudonymKey: SymmetricKey(data: bytes), tokenHash: try tokenHash(tracing, "token", readFile: readFile))
         }
         try root.checkAllKeysUsed()
         return config

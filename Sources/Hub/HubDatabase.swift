@@ -125,6 +125,45 @@ public struct HubDatabase: Sendable {
         }
     }
 
+    /// A person's passages (by pseudonym) since `since`, and the passages on the same lanes within `window` seconds of
+    /// each of them (the queue, the same bus), oldest first. Follow-up data comes as the lane sent it (elevated
+    /// passages only).
+    public func tracePerson(pseudonym: String, since: Date, window: Int) async throws -> (passages: [DistrictPassage], nearby: [DistrictPassage]) {
+        func decode(_ rows: PostgresRowSequence) async throws -> [DistrictPassage] {
+            var out: [DistrictPassage] = []
+            for try await json in rows.decode(String.self) { out.append(try JSONDecoder().decode(DistrictPassage.self, from: Data(json.utf8))) }
+            return out
+        }
+        let own = try await decode(
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.passageJSON) FROM passage WHERE pseudonym = \(pseudonym) AND recorded_at >= \(since) ORDER BY recorded_at
+                """, logger: logger))
+        let nearby = try await decode(
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.passageJSON) FROM passage WHERE seq IN (
+                  SELECT o.seq FROM passage p JOIN passage o ON o.lane = p.lane
+                    AND o.recorded_at BETWEEN p.recorded_at - make_interval(secs => \(Double(window))) AND p.recorded_at + make_interval(secs => \(Double(window)))
+                  WHERE p.pseudonym = \(pseudonym) AND p.recorded_at >= \(since) AND o.pseudonym IS DISTINCT FROM \(pseudonym))
+                ORDER BY recorded_at
+                """, logger: logger))
+        return (own, nearby)
+    }
+
+    /// Writes one line of the tracing audit (append-only): who asked, what (never the number), allowed, rows returned.
+    public func audit(peer: String, query: String, allowed: Bool, rows: Int) async throws {
+        try await client.query(
+            "INSERT INTO tracing_audit (peer, query, allowed, rows) VALUES (\(peer), \(query), \(allowed), \(rows))", logger: logger)
+    }
+
+    static let passageJSON = """
+        jsonb_strip_nulls(jsonb_build_object('seq', seq, 'key', key, 'lane', lane, 'checkpoint', checkpoint,
+          'passage_id', passage_id, 'recorded_at', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'outcome', outcome, 'verdict', verdict, 'temperature_c', temperature_c, 'uncertainty_c', uncertainty_c,
+          'threshold_c', threshold_c, 'referenced', referenced, 'declaration_kind', declaration_kind, 'follow_up', follow_up))::text
+        """
+
     /// The district's passages after `since` (a `seq` from an earlier page), oldest first.
     public func districtPassages(_ district: String, since: Int64, limit: Int) async throws -> [DistrictPassage] {
         let rows = try await client.query(

@@ -44,6 +44,25 @@ enum HubMigrations {
             "ALTER TABLE passage ADD COLUMN pseudonym text",
             "CREATE INDEX passage_pseudonym ON passage (pseudonym, recorded_at) WHERE pseudonym IS NOT NULL",
         ]),
+        (3, "tracing audit", [
+            """
+            CREATE TABLE tracing_audit (
+              id bigserial PRIMARY KEY,
+              at timestamptz NOT NULL DEFAULT now(),
+              peer text NOT NULL,
+              query text NOT NULL,
+              allowed boolean NOT NULL,
+              rows integer NOT NULL DEFAULT 0
+            )
+            """,
+            // Append-only: no role through the hub (or a psql session as its user) can change or remove a row.
+            """
+            CREATE FUNCTION tracing_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'tracing_audit is append-only'; END $$
+            """,
+            "CREATE TRIGGER tracing_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON tracing_audit FOR EACH STATEMENT EXECUTE FUNCTION tracing_audit_append_only()",
+            "CREATE INDEX passage_lane_recorded_at ON passage (lane, recorded_at)",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

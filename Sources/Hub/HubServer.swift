@@ -34,10 +34,13 @@ public enum HubServer {
     /// (20 s by default), so the lane hears "send again later" rather than nothing.
     static let ingestDeadline = Duration.seconds(8)
 
-    /// Throws 503 when the database is known to be away: the request is not queued behind it.
-    static func requireDatabase(_ setup: Setup) throws {
+    /// Throws 503 when the database is known to be away (asked once more, at most 0.5 s): the request is not queued
+    /// behind it.
+    static func requireDatabase(_ setup: Setup) async throws {
         let health = setup.health.current
         guard !health.answering else { return }
+        let database = setup.database
+        guard await setup.health.confirmAway(probe: { try await database.ping() }, logger: database.logger) else { return }
         throw HTTPError(
             .serviceUnavailable, headers: [.retryAfter: "5"],
             message: "the database has not answered since \(UplinkValidation.timestamp(health.since)); send again later")
@@ -49,7 +52,7 @@ public enum HubServer {
     public static func application(
         _ setup: Setup, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: HubContext.self)
         router.post("/v1/batches") { request, context in try await receive(request, context: context, setup: setup) }
         router.get("/districts/:id/passages") { request, context in
             let id = try context.parameters.require("id")
@@ -61,14 +64,14 @@ public enum HubServer {
             let since = try query(request, "since", default: 0, as: Int64.self)
             let limit = try query(request, "limit", default: 500, as: Int.self)
             guard since >= 0, (1...5000).contains(limit) else { throw HTTPError(.badRequest, message: "since ≥ 0 and limit 1–5000") }
-            try requireDatabase(setup)
+            try await requireDatabase(setup)
             let passages = try await setup.database.districtPassages(id, since: since, limit: limit)
             return try json(DistrictFeedPage(district: id, passages: passages, next: passages.last?.seq ?? since))
         }
         router.get("/reports/daily") { request, _ in
             try authorize(request, hash: setup.config.reportTokenHash, what: "the report token")
             let (date, start, end) = try day(request, setup)
-            try requireDatabase(setup)
+            try await requireDatabase(setup)
             let report = DailyReport(
                 date: date, timeZone: setup.config.timeZone.identifier, counts: try await setup.database.dailyCounts(from: start, to: end))
             let wantsCSV = request.uri.queryParameters["format"] == "csv" || (request.headers[.accept] ?? "").contains("text/csv")
@@ -92,10 +95,13 @@ public enum HubServer {
             return try json(
                 HubStatus(passages: try await setup.database.passageCount(), webhooks: try await setup.database.webhookStatus()))
         }
+        // Tracing (its own role): a person's passages and who passed the same lanes around them. POST, so the number
+        // is never in a URL or an access log; every query, allowed or not, is written to the append-only audit.
+        router.post("/tracing/person") { request, context in try await tracePerson(request, context: context, setup: setup) }
         // Cheap and at once: the probe's last word, not a query per request (a count over millions of passages,
         // polled by 40 clients, once slowed the lanes' uploads from 0.03 s to 5 s).
         router.get("/healthz") { _, _ in
-            try requireDatabase(setup)
+            try await requireDatabase(setup)
             return "ok\n"
         }
         let address = BindAddress.hostname(setup.config.host, port: setup.config.port)
@@ -112,7 +118,7 @@ public enum HubServer {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? setup.config.port) }, logger: logger)
     }
 
-    static func receive(_ request: Request, context: BasicRequestContext, setup: Setup) async throws -> Response {
+    static func receive(_ request: Request, context: HubContext, setup: Setup) async throws -> Response {
         guard let token = bearer(request), let lane = setup.config.lanesByTokenHash[HubConfig.hash(token: token)] else {
             throw HTTPError(.unauthorized, message: "this token belongs to no lane")
         }
@@ -139,7 +145,7 @@ public enum HubServer {
                 .unprocessableContent,
                 UplinkRefusal(error: "\(invalid.count) of \(batch.passages.count) passages are invalid; nothing was stored", rejected: invalid))
         }
-        try requireDatabase(setup)
+        try await requireDatabase(setup)
         var answer: UplinkAnswer
         do {
             let database = setup.database, batch = valid
@@ -155,6 +161,58 @@ public enum HubServer {
         }
         context.logger.info("stored \(answer.accepted.count - answer.duplicates) new of \(batch.passages.count) from \(lane.id)")
         return try json(answer)
+    }
+
+    struct TraceRequest: Decodable {
+        var idNumber: String
+        var windowMinutes: Int?
+        var since: String?
+        enum CodingKeys: String, CodingKey {
+            case idNumber = "id_number", windowMinutes = "window_minutes", since
+        }
+    }
+
+    struct TraceAnswer: Encodable {
+        var passages: [DistrictPassage]
+        var nearby: [DistrictPassage]
+        var windowMinutes: Int
+        var since: String
+        enum CodingKeys: String, CodingKey {
+            case passages, nearby, since
+            case windowMinutes = "window_minutes"
+        }
+    }
+
+    static func tracePerson(_ request: Request, context: HubContext, setup: Setup) async throws -> Response {
+        guard let tracing = setup.config.tracing, let hash = tracing.tokenHash else {
+            throw HTTPError(.forbidden, message: "tracing is not configured on this hub ([tracing] token)")
+        }
+        try await requireDatabase(setup)
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        guard let token = bearer(request), HubConfig.hash(token: token) == hash else {
+            try? await setup.database.audit(peer: peer, query: "person lookup refused: no tracing token", allowed: false, rows: 0)
+            throw HTTPError(.unauthorized, message: "send the tracing token as 'Authorization: Bearer …'")
+        }
+        let body = try await request.body.collect(upTo: 4096)
+        guard let ask = try? JSONDecoder().decode(TraceRequest.self, from: Data(body.readableBytesView)), !SealedIdentity.normalise(ask.idNumber).isEmpty else {
+            throw HTTPError(.badRequest, message: "send {\"id_number\": \"…\", \"window_minutes\": 10, \"since\": \"YYYY-MM-DD\"}")
+        }
+        let window = ask.windowMinutes ?? 10
+        guard (0...180).contains(window) else { throw HTTPError(.badRequest, message: "window_minutes is 0–180") }
+        let since: Date
+        if let text = ask.since {
+            guard let start = DailyReport.window(text, timeZone: setup.config.timeZone)?.start else {
+                throw HTTPError(.badRequest, message: "since=\(text) is not a date written YYYY-MM-DD")
+            }
+            since = start
+        } else {
+            since = setup.now().addingTimeInterval(-21 * 86_400)
+        }
+        let found = try await setup.database.tracePerson(pseudonym: tracing.pseudonym(ask.idNumber), since: since, window: window * 60)
+        try await setup.database.audit(
+            peer: peer, query: "person lookup since \(UplinkValidation.timestamp(since)), window \(window) min", allowed: true,
+            rows: found.passages.count + found.nearby.count)
+        return try json(TraceAnswer(passages: found.passages, nearby: found.nearby, windowMinutes: window, since: UplinkValidation.timestamp(since)))
     }
 
     static func refusal(_ status: HTTPResponse.Status, _ refusal: UplinkRefusal) throws -> Response {
@@ -233,4 +291,15 @@ public struct DistrictFeedPage: Codable, Sendable, Equatable {
 public struct HubStatus: Codable, Sendable, Equatable {
     public var passages: Int
     public var webhooks: [WebhookStatus]
+}
+
+/// The hub's request context: the peer's address, for the tracing audit.
+public struct HubContext: RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
 }

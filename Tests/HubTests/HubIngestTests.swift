@@ -31,7 +31,7 @@ import UplinkProtocol
         // Routed to the lane's district, from its checkpoint.
         #expect(try await TestPostgres.psql(hub.database, "SELECT DISTINCT district || ' ' || checkpoint FROM passage") == "dien-ban QL1A-km947")
         // A restarted hub finds its schema at the latest version and does not migrate again.
-        #expect(try await TestPostgres.psql(hub.database, "SELECT count(*) FROM hub_migration") == "2")
+        #expect(try await TestPostgres.psql(hub.database, "SELECT count(*) FROM hub_migration") == "3")
     }
 
     @Test(.timeLimit(.minutes(5))) func badBatchesAreRefusedWithTheReasonAndStoreNothing() async throws {
