@@ -294,12 +294,4 @@ public struct HubStatus: Codable, Sendable, Equatable {
 }
 
 /// The hub's request context: the peer's address, for the tracing audit.
-public struct HubContext: RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-
-    public init(source: Source) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
-    }
-}
+public typealias HubContext = PeerContext

@@ -175,15 +175,7 @@ public enum SupervisorServer {
 }
 
 /// The supervisor listener's request context: the peer's address, for the log of refused tokens.
-public struct SupervisorContext: RemoteAddressRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
-
-    public init(source: Source) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
-    }
-}
+public typealias SupervisorContext = PeerContext
 
 /// Lets a request through only with `Authorization: Bearer TOKEN`. The comparison takes the same time wherever
 /// the first wrong character is. A peer that keeps sending wrong tokens gets 429 for the rest of the minute and the

@@ -96,3 +96,14 @@ final class PeerLimitHandler: ChannelInboundHandler, RemovableChannelHandler {
         counted = nil
     }
 }
+
+/// A request context that knows the peer's address: for the logs of refused tokens and the tracing audit.
+public struct PeerContext: RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
