@@ -9,49 +9,16 @@ public enum Gzip {
         public var description: String { message }
     }
 
-    /// Decompresses a gzip (or zlib) stream. `complete` is false when the input ended before the stream did.
-    /// More than `maxOutput` bytes is an error (a small input that inflates without end is an attack, not data).
+    /// Decompresses a gzip (or zlib) stream held in memory. `complete` is false when the input ended, or was
+    /// damaged, before the stream did (what came before is kept). More than `maxOutput` bytes is an error (a small
+    /// input that inflates without end is an attack, not data). The inflating is `GzipReader`'s.
     public static func gunzip(_ input: [UInt8], maxOutput: Int = .max) throws(Failure) -> (bytes: [UInt8], complete: Bool) {
-        var stream = z_stream()
-        guard czlib_inflate_init2(&stream, 15 + 32) == Z_OK else { throw Failure(message: "zlib could not start inflating") }
-        defer { inflateEnd(&stream) }
-        var output: [UInt8] = []
-        output.reserveCapacity(min(input.count * 4, maxOutput))
-        var chunk = [UInt8](repeating: 0, count: min(1 << 18, max(maxOutput, 1 << 12)))
-        var status: Int32 = Z_OK
-        var failure: String?
-        input.withUnsafeBufferPointer { src in
-            stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
-            stream.avail_in = uInt(src.count)
-            repeat {
-                chunk.withUnsafeMutableBufferPointer { dst in
-                    stream.next_out = dst.baseAddress
-                    stream.avail_out = uInt(dst.count)
-                    status = inflate(&stream, Z_NO_FLUSH)
-                    output += dst[0..<(dst.count - Int(stream.avail_out))]
-                }
-                if output.count > maxOutput {
-                    failure = "it inflates to more than \(maxOutput) bytes"
-                    break
-                }
-                if status == Z_DATA_ERROR || status == Z_MEM_ERROR || status == Z_STREAM_ERROR {
-                    failure = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                    break
-                }
-                // Another gzip member may follow the first (concatenated files are valid gzip).
-                if status == Z_STREAM_END && stream.avail_in > 0 {
-                    inflateReset(&stream)
-                    status = Z_OK
-                }
-            } while status == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0)
+        let reader = try GzipReader(bytes: input, maxOutput: maxOutput)
+        let bytes = try reader.read(.max)
+        if bytes.isEmpty, let ending = reader.ending, ending.contains("damaged") {
+            throw Failure(message: "not a readable gzip stream: \(ending)")
         }
-        if let failure, output.count > maxOutput { throw Failure(message: "not a readable stream: \(failure)") }
-        if let failure {
-            // Damaged compressed data: keep what was inflated before the damage, like a truncated stream.
-            if output.isEmpty { throw Failure(message: "not a readable gzip stream: \(failure)") }
-            return (output, false)
-        }
-        return (output, status == Z_STREAM_END)
+        return (bytes, reader.ending == nil)
     }
 
     /// Compresses into a single gzip member (default level, as go-cptv writes).

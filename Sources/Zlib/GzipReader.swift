@@ -63,7 +63,7 @@ public final class GzipReader {
     /// Throws when the stream inflates to more than `maxOutput` bytes, or the file cannot be read.
     public func read(_ count: Int) throws(Gzip.Failure) -> [UInt8] {
         while pending.count - pendingStart < count && !finished { try inflateMore() }
-        let end = min(pending.count, pendingStart + count)
+        let end = pendingStart + min(count, pending.count - pendingStart)
         let out = Array(pending[pendingStart..<end])
         pendingStart = end
         if pendingStart > (1 << 20) || pendingStart == pending.count {  // drop what was handed out
@@ -102,7 +102,7 @@ public final class GzipReader {
         let n = Self.chunk - Int(stream.pointee.avail_out)
         inflated += n
         guard inflated <= maxOutput else {
-            throw Gzip.Failure(message: "it inflates to more than \(maxOutput / (1 << 20)) MB, more than any recording this lane reads (a compression bomb?)")
+            throw Gzip.Failure(message: "it inflates to more than \(maxOutput) bytes, more than anything this lane reads (a compression bomb?)")
         }
         pending += produced.prefix(n)
         switch status {
