@@ -19,7 +19,7 @@ public struct LaneCamera: Sendable {
             settings.reference = ApplianceConfig.simulatedReference
             settings.seed = sim.seed &+ 17
             let scenario = SimulatedScenario.queue(count: sim.travellers, feverShare: sim.feverShare, seed: sim.seed, settings: settings, glassesShare: sim.glassesShare)
-            let timeline = SimulationTimeline(speed: sim.speed)
+            let timeline = sim.everyFrame ? SimulationTimeline.everyFrame() : SimulationTimeline(speed: sim.speed)
             camera = SimulatedCamera(scenario: scenario, timeline: timeline)
             self.timeline = timeline
             self.scenario = scenario

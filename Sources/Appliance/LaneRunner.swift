@@ -7,6 +7,7 @@ import Screening
 import ServiceLifecycle
 import Store
 import Synchronization
+import Thermal
 
 /// Runs one lane: merges its devices' streams and a tick into one ordered input stream and feeds `LaneCore`;
 /// each step goes to the durable recorder (stored, then published) and, when clips are kept, to the clip recorder.
@@ -83,6 +84,7 @@ final class LaneRunner: Service {
                 let step = core.handle(input)
                 clipRecorder?.add(input, step)
                 if !step.isEmpty { await recorder.record(step) }
+                if case .frame(let frame) = input { timeline.frameScreened(at: frame.timestamp) }
             }
             group.cancelAll()
         }

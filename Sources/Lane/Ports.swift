@@ -60,4 +60,11 @@ public struct Scan: Sendable, Equatable, Codable {
 /// measured consistently (a simulation may run it faster than real time).
 public protocol LaneTimeline: Sendable {
     func now() -> Double
+    /// The lane has finished with the frame taken at `time`. A simulation that waits for the lane (so that no frame
+    /// is dropped) moves on when told; a real clock ignores it.
+    func frameScreened(at time: Double)
+}
+
+extension LaneTimeline {
+    public func frameScreened(at time: Double) {}
 }

@@ -43,6 +43,11 @@ public enum FrameSource: Sendable {
                 settings.orientation = .upright
                 lane.camera = .v4l2(settings)
             }
+            // Nothing here tells a scene that waits for the lane that a frame was screened: run it in real time.
+            if case .simulated(var settings) = lane.camera, settings.everyFrame {
+                settings.everyFrame = false
+                lane.camera = .simulated(settings)
+            }
             return Self.live(LaneCamera(lane).camera, laneID: lane.id, wallSeconds: wallSeconds)
         }
     }

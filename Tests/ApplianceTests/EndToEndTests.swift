@@ -12,7 +12,9 @@ import Thermal
 
 /// The service in-process with simulated devices, read from outside: the store and the page's event stream.
 @Suite struct EndToEndTests {
-    static func config(travellers: Int, speed: Double, state: String, recordElevated: Bool = false) -> String {
+    /// `everyFrame`: the scene waits for the lane, so what it sees does not depend on how busy the machine is (for
+    /// tests that count); without it the scene runs at `speed` times real time and a late lane drops frames.
+    static func config(travellers: Int, speed: Double, state: String, recordElevated: Bool = false, everyFrame: Bool = false) -> String {
         """
         [checkpoint]
         state_directory = "\(state)"
@@ -27,6 +29,7 @@ import Thermal
         fever_share = 0.25
         seed = 5
         speed = \(speed)
+        every_frame = \(everyFrame)
         [lane.scanner]
         source = "simulated"
         """
@@ -35,7 +38,7 @@ import Thermal
     @Test(.timeLimit(.minutes(10))) func twentyTravellersArePairedStoredAndShown() async throws {
         try await inRealTimeSlot {
             let state = temporaryDirectory()
-            let config = try ApplianceConfig.parse(Self.config(travellers: 20, speed: 8, state: state, recordElevated: true))
+            let config = try ApplianceConfig.parse(Self.config(travellers: 20, speed: 8, state: state, recordElevated: true, everyFrame: true))
             var logger = Logger(label: "e2e")
             logger.logLevel = .warning
             let service = try CheckpointService(config: config, stateDirectory: state, logger: logger)

@@ -25,7 +25,7 @@ import TestSupport
                 travellers = 6
                 fever_share = 0.5
                 seed = \(n + 20)
-                speed = 8
+                every_frame = true
                 [lane.scanner]
                 source = "simulated"
                 [lane.speaker]

@@ -50,4 +50,41 @@ import Thermal
         #expect(scans.map(\.payload) == scenario.payloads)
         #expect(zip(scans, scenario.travellers).allSatisfy { abs($0.time - ($1.arrival + 0.4)) < 1e-9 })
     }
+
+    /// At the every-frame pace a slow lane still gets every frame of the scene in order, each scan arrives once the
+    /// scene reaches it, and the camera goes no further than the lane has screened.
+    @Test(.timeLimit(.minutes(2))) func everyFramePaceDropsNothingForASlowLane() async throws {
+        let scenario = SimulatedScenario.queue(count: 2, feverShare: 0, seed: 3)
+        let timeline = SimulationTimeline.everyFrame()
+        let scanning = Task {
+            var scans: [Scan] = []
+            for await event in SimulatedScanner(scenario: scenario, timeline: timeline).events() {
+                // A scan comes when the scene reaches it: never before the camera's newest frame does.
+                if case .scan(let scan) = event {
+                    #expect(timeline.now() >= scan.time)
+                    scans.append(scan)
+                }
+            }
+            return scans
+        }
+        var frames: [ThermalFrame] = []
+        for await event in SimulatedCamera(scenario: scenario, timeline: timeline).events() {
+            guard case .frame(let frame) = event else { continue }
+            // The camera waits for this frame to be screened: the scene has not gone past it.
+            #expect(timeline.now() == frame.timestamp)
+            frames.append(frame)
+            try await Task.sleep(for: .milliseconds(3))  // a lane slower than the scene's 114 ms per frame at 40x
+            timeline.frameScreened(at: frame.timestamp)
+        }
+        let expected = Int((scenario.end * 8.77).rounded(.down)) + 1
+        let ffcFrames = (0..<expected).filter { SceneSimulator(settings: scenario.settings, travellers: scenario.travellers).isInFFC(at: Double($0) / 8.77) }.count
+        #expect(frames.count == expected - ffcFrames, "\(frames.count) frames of \(expected) (\(ffcFrames) in flat-field correction)")
+        #expect(frames.map(\.sequence) == Array(0..<UInt64(frames.count)), "no frame dropped")
+        let scans = await scanning.value
+        #expect(scans.map(\.payload) == scenario.payloads)
+        // After the scene, time runs on at real speed (so the lane's timeouts still fire).
+        let ended = timeline.now()
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(timeline.now() > ended)
+    }
 }

@@ -39,6 +39,9 @@ extension ApplianceConfig {
         public var ambientC: Double
         /// Share of travellers wearing glasses (the demo then shows "remove glasses" retries).
         public var glassesShare: Double = 0
+        /// The scene waits for the lane: every frame is screened, none dropped, `speed` is ignored (for tests
+        /// that count travellers; see `SimulationTimeline`).
+        public var everyFrame = false
     }
 
 
@@ -84,7 +87,8 @@ extension ApplianceConfig {
                     seed: UInt64(try camera.int("seed", default: 1, range: 0...Int.max)),
                     speed: try camera.double("speed", default: 1, range: 0.1...100),
                     ambientC: try camera.double("ambient_c", default: 24, range: 10...35),
-                    glassesShare: try camera.double("glasses_share", default: 0, range: 0...1)))
+                    glassesShare: try camera.double("glasses_share", default: 0, range: 0...1),
+                    everyFrame: try camera.bool("every_frame", default: false)))
         }
     }
 

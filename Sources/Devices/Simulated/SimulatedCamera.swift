@@ -29,6 +29,17 @@ public struct SimulatedCamera: ThermalCamera {
             while !Task.isCancelled {
                 let t = start + Double(index) / fps
                 if t > end { break }
+                if timeline.isEveryFrame {
+                    // Every frame, none dropped: the scene moves on once the lane is done with the last one.
+                    timeline.advance(to: t)
+                    if !simulator.isInFFC(at: t) {
+                        continuation.yield(.frame(simulator.frame(at: t, sequence: sequence)))
+                        sequence += 1
+                        do { try await timeline.waitUntilScreened(t) } catch { break }
+                    }
+                    index += 1
+                    continue
+                }
                 do { try await timeline.sleep(until: t) } catch { break }
                 // When the scene runs faster than this machine renders (a high simulation speed), the sleep above
                 // never suspends: give the thread back once per frame, or two such lanes hold both of a 2-core
@@ -48,6 +59,7 @@ public struct SimulatedCamera: ThermalCamera {
                 }
                 index += 1
             }
+            timeline.sceneEnded()
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
