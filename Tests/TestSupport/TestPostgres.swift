@@ -28,21 +28,47 @@ public enum TestPostgres {
         return (server, name)
     }
 
-    /// Stops the server at once, as a crash or power cut of the database machine would.
-    public static func kill() async throws { try await control("kill") }
+    /// A server of the test's own, for a test that kills and restarts its database: doing that to the shared
+    /// server would fail every other hub test running beside it.
+    public static func privateServer(_ prefix: String = "hub") async throws -> PrivateServer {
+        let shared = try server()
+        let directory = "/tmp/checkpoint-pg-\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+        let run = try await runTool("/bin/sh", [shared.script, "new", directory], seconds: 120)
+        guard run.status == 0, let port = Int(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestPostgresError("with-postgres.sh new failed: \(run.stderr)")
+        }
+        let server = PrivateServer(server: Server(port: port, user: shared.user, script: shared.script), directory: directory)
+        let created = try await runTool("/usr/bin/psql", ["-h", "127.0.0.1", "-p", "\(port)", "-U", shared.user, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(prefix)"])
+        guard created.status == 0 else {
+            await server.remove()
+            throw TestPostgresError("CREATE DATABASE failed: \(created.stderr)")
+        }
+        return server
+    }
 
-    /// Starts it again on the same port with the same data.
-    public static func start() async throws { try await control("start") }
+    public struct PrivateServer: Sendable {
+        public let server: Server
+        public let directory: String
+        public var port: Int { server.port }
 
-    static func control(_ verb: String) async throws {
-        let server = try server()
-        let run = try await runTool("/bin/sh", [server.script, verb], seconds: 90)
-        guard run.status == 0 else { throw TestPostgresError("with-postgres.sh \(verb) failed: \(run.stderr)") }
+        /// Stops the server at once, as a crash or power cut of the database machine would.
+        public func kill() async throws { try await control("kill") }
+
+        /// Starts it again on the same port with the same data.
+        public func start() async throws { try await control("start") }
+
+        /// Stops it and deletes its files.
+        public func remove() async { _ = try? await runTool("/bin/sh", [server.script, "remove", directory], seconds: 60) }
+
+        func control(_ verb: String) async throws {
+            let run = try await runTool("/bin/sh", [server.script, verb, directory], seconds: 90)
+            guard run.status == 0 else { throw TestPostgresError("with-postgres.sh \(verb) failed: \(run.stderr)") }
+        }
     }
 
     /// Runs one SQL statement with psql and returns its unaligned output.
-    public static func psql(_ database: String, _ sql: String) async throws -> String {
-        let server = try server()
+    public static func psql(_ database: String, _ sql: String, on server: Server? = nil) async throws -> String {
+        let server = try server ?? Self.server()
         let run = try await runTool("/usr/bin/psql", ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", server.user, "-d", database, "-tAX", "-v", "ON_ERROR_STOP=1", "-c", sql])
         guard run.status == 0 else { throw TestPostgresError("psql failed: \(run.stderr)") }
         return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
