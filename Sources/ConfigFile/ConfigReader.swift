@@ -54,6 +54,21 @@ package final class ConfigReader {
         table[name] == nil ? (used.insert(name), nil).1 : try string(name)
     }
 
+    /// A list of strings (`name = ["a", "b"]`); empty when absent.
+    package func strings(_ name: String) throws(ConfigError) -> [String] {
+        switch raw(name) {
+        case nil: return []
+        case .array(let values)?:
+            var out: [String] = []
+            for value in values {
+                guard case .string(let s) = value else { throw error(name, "must be a list of strings in quotes, like [\"a\", \"b\"]") }
+                out.append(s)
+            }
+            return out
+        default: throw error(name, "must be a list of strings in quotes, like [\"a\", \"b\"]")
+        }
+    }
+
     package func oneOf(_ name: String, _ choices: [String], default value: String) throws(ConfigError) -> String {
         let s = try string(name, default: value)
         guard choices.contains(s) else { throw error(name, "'\(s)' is not one of: \(choices.joined(separator: ", "))") }

@@ -23,10 +23,28 @@ public struct HubConfig: Sendable {
     public struct Tracing: Sendable {
         /// Opens the identities lanes seal to its public key (`checkpoint-hub tracing-key` prints that key for them).
         public var privateKey: P256.KeyAgreement.PrivateKey
+        /// Keys replaced by `privateKey` that still open what lanes not yet given the new public key seal
+        /// (`retired_key_files`): a rotation never loses a passage's pseudonym.
+        public var retiredKeys: [P256.KeyAgreement.PrivateKey] = []
+        /// Days a pseudonym is kept; after that it is erased and the passage stays in the counts (default 21: two
+        /// incubation periods).
+        public var retentionDays = 21
+        /// Whether a tracing query returns the co-travellers' passages with their follow-up data (the province's
+        /// rules allow it), or only how many passed around the case on each lane (the default).
+        public var coTravellerDetails = false
         /// Turns a number into its pseudonym (HMAC-SHA256): without it a pseudonym cannot be tested against a number.
         public var pseudonymKey: SymmetricKey
         /// SHA-256 (hex) of the tracing role's token (`POST /tracing/person`); nil: no tracing queries.
         public var tokenHash: String?
+
+        /// Every key the hub opens identities with, by key ID (the current one first).
+        public var keysByID: [String: P256.KeyAgreement.PrivateKey] {
+            var keys: [String: P256.KeyAgreement.PrivateKey] = [:]
+            for key in [privateKey] + retiredKeys where keys[SealedIdentity.keyID(key.publicKey)] == nil {
+                keys[SealedIdentity.keyID(key.publicKey)] = key
+            }
+            return keys
+        }
 
         public func pseudonym(_ number: String) -> String {
             HMAC<SHA256>.authenticationCode(for: Data(SealedIdentity.normalise(number).utf8), using: pseudonymKey)
@@ -136,8 +154,20 @@ public struct HubConfig: Sendable {
         }
         if let tracing = try root.table("tracing") {
             let keyText = try secretFile(tracing, "private_key_file", readFile: readFile)
+            let notAKey = "is not a PEM P-256 private key (openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)"
             guard let key = try? P256.KeyAgreement.PrivateKey(pemRepresentation: keyText) else {
-                throw ConfigError(key: tracing.key("private_key_file"), line: tracing.table["private_key_file"]?.line, message: "is not a PEM P-256 private key (openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)")
+                throw ConfigError(key: tracing.key("private_key_file"), line: tracing.table["private_key_file"]?.line, message: notAKey)
+            }
+            var retired: [P256.KeyAgreement.PrivateKey] = []
+            for path in try tracing.strings("retired_key_files") {
+                let text: String
+                do { text = try readFile(path) } catch {
+                    throw ConfigError(key: tracing.key("retired_key_files"), line: tracing.table["retired_key_files"]?.line, message: "cannot read \(path): \(error.localizedDescription)")
+                }
+                guard let old = try? P256.KeyAgreement.PrivateKey(pemRepresentation: text) else {
+                    throw ConfigError(key: tracing.key("retired_key_files"), line: tracing.table["retired_key_files"]?.line, message: "\(path) \(notAKey)")
+                }
+                retired.append(old)
             }
             let hex = try secretFile(tracing, "pseudonym_key_file", readFile: readFile).trimmingCharacters(in: .whitespacesAndNewlines)
             guard hex.count >= 64, hex.count % 2 == 0, hex.allSatisfy(\.isHexDigit) else {
@@ -145,7 +175,10 @@ public struct HubConfig: Sendable {
             }
             let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
             config.tracing = Tracing(
-                privateKey: key, pseudonymKey: SymmetricKey(data: bytes), tokenHash: try tokenHash(tracing, "token", readFile: readFile))
+                privateKey: key, retiredKeys: retired,
+                retentionDays: try tracing.int("retention_days", default: 21, range: 1...366),
+                coTravellerDetails: try tracing.bool("co_traveller_details", default: false),
+                pseudonymKey: SymmetricKey(data: bytes), tokenHash: try tokenHash(tracing, "token", readFile: readFile))
         }
         try root.checkAllKeysUsed()
         return config

@@ -74,17 +74,19 @@ public struct HubDatabase: Sendable {
     /// tracing keys. The number itself is never stored nor logged; an identity that does not open is left out.
     static func rows(_ passages: [UplinkPassage], tracing: HubConfig.Tracing?, logger: Logger, lane: String) -> [StoredPassage] {
         var unopened = 0
+        let keys = tracing?.keysByID ?? [:]
         let rows = passages.map { passage -> StoredPassage in
             var stored = passage
             stored.identity = nil
             guard let tracing, let sealed = passage.identity else { return StoredPassage(passage: stored, pseudonym: nil) }
-            guard let number = try? sealed.open(passageKey: passage.key, with: tracing.privateKey) else {
+            // The key it names: the current one, or one retired in a rotation the lane has not caught up with.
+            guard let key = keys[sealed.keyID], let number = try? sealed.open(passageKey: passage.key, with: key) else {
                 unopened += 1
                 return StoredPassage(passage: stored, pseudonym: nil)
             }
             return StoredPassage(passage: stored, pseudonym: tracing.pseudonym(number))
         }
-        if unopened > 0 { logger.warning("\(unopened) sealed identities from \(lane) do not open with this hub's tracing key: stored without a pseudonym") }
+        if unopened > 0 { logger.warning("\(unopened) sealed identities from \(lane) do not open with this hub's tracing keys (current or retired): stored without a pseudonym") }
         return rows
     }
 
@@ -125,30 +127,77 @@ public struct HubDatabase: Sendable {
         }
     }
 
-    /// A person's passages (by pseudonym) since `since`, and the passages on the same lanes within `window` seconds of
-    /// each of them (the queue, the same bus), oldest first. Follow-up data comes as the lane sent it (elevated
-    /// passages only).
-    public func tracePerson(pseudonym: String, since: Date, window: Int) async throws -> (passages: [DistrictPassage], nearby: [DistrictPassage]) {
+    /// How many passed the same lane within the window around one of a person's passages.
+    public struct NearbyCount: Codable, Sendable, Equatable {
+        /// The person's passage (its key) they passed around.
+        public var around: String
+        public var lane: String
+        public var passages: Int
+        public var elevated: Int
+    }
+
+    /// A person's passages (by pseudonym) since `since`, oldest first; for each, how many others passed the same
+    /// lane within `window` seconds (the queue, the same bus); and, when `details`, those passages themselves with
+    /// their follow-up data as the lane sent it (elevated passages only).
+    public func tracePerson(pseudonym: String, since: Date, window: Int, details: Bool)
+        async throws -> (passages: [DistrictPassage], nearbyCounts: [NearbyCount], nearby: [DistrictPassage]?)
+    {
         func decode(_ rows: PostgresRowSequence) async throws -> [DistrictPassage] {
             var out: [DistrictPassage] = []
             for try await json in rows.decode(String.self) { out.append(try JSONDecoder().decode(DistrictPassage.self, from: Data(json.utf8))) }
             return out
         }
+        let seconds = Double(window)
         let own = try await decode(
             try await client.query(
                 """
                 SELECT \(unescaped: Self.passageJSON) FROM passage WHERE pseudonym = \(pseudonym) AND recorded_at >= \(since) ORDER BY recorded_at
                 """, logger: logger))
+        var counts: [NearbyCount] = []
+        let countRows = try await client.query(
+            """
+            SELECT p.key, p.lane, count(o.seq)::bigint, (count(o.seq) FILTER (WHERE o.verdict = 'elevated'))::bigint
+            FROM passage p LEFT JOIN passage o ON o.lane = p.lane
+              AND o.recorded_at BETWEEN p.recorded_at - make_interval(secs => \(seconds)) AND p.recorded_at + make_interval(secs => \(seconds))
+              AND o.pseudonym IS DISTINCT FROM \(pseudonym)
+            WHERE p.pseudonym = \(pseudonym) AND p.recorded_at >= \(since)
+            GROUP BY p.key, p.lane, p.recorded_at ORDER BY p.recorded_at
+            """, logger: logger)
+        for try await (key, lane, n, elevated) in countRows.decode((String, String, Int64, Int64).self) {
+            counts.append(NearbyCount(around: key, lane: lane, passages: Int(n), elevated: Int(elevated)))
+        }
+        guard details else { return (own, counts, nil) }
         let nearby = try await decode(
             try await client.query(
                 """
                 SELECT \(unescaped: Self.passageJSON) FROM passage WHERE seq IN (
                   SELECT o.seq FROM passage p JOIN passage o ON o.lane = p.lane
-                    AND o.recorded_at BETWEEN p.recorded_at - make_interval(secs => \(Double(window))) AND p.recorded_at + make_interval(secs => \(Double(window)))
+                    AND o.recorded_at BETWEEN p.recorded_at - make_interval(secs => \(seconds)) AND p.recorded_at + make_interval(secs => \(seconds))
                   WHERE p.pseudonym = \(pseudonym) AND p.recorded_at >= \(since) AND o.pseudonym IS DISTINCT FROM \(pseudonym))
                 ORDER BY recorded_at
                 """, logger: logger))
-        return (own, nearby)
+        return (own, counts, nearby)
+    }
+
+    /// Erases the pseudonyms of the passages recorded before `cutoff` (the tracing retention); the passages stay,
+    /// so the counts and reports do not change. In steps of 10,000 rows, so ingest never waits long behind it.
+    /// Returns how many were erased.
+    public func erasePseudonyms(before cutoff: Date) async throws -> Int {
+        var erased = 0
+        while true {
+            let rows = try await client.query(
+                """
+                WITH step AS (
+                  UPDATE passage SET pseudonym = NULL WHERE seq IN (
+                    SELECT seq FROM passage WHERE pseudonym IS NOT NULL AND recorded_at < \(cutoff) LIMIT 10000)
+                  RETURNING 1)
+                SELECT count(*)::bigint FROM step
+                """, logger: logger)
+            var count = 0
+            for try await n in rows.decode(Int64.self) { count = Int(n) }
+            erased += count
+            if count < 10_000 { return erased }
+        }
     }
 
     /// Writes one line of the tracing audit (append-only): who asked, what (never the number), allowed, rows returned.

@@ -63,6 +63,10 @@ enum HubMigrations {
             "CREATE TRIGGER tracing_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON tracing_audit FOR EACH STATEMENT EXECUTE FUNCTION tracing_audit_append_only()",
             "CREATE INDEX passage_lane_recorded_at ON passage (lane, recorded_at)",
         ]),
+        // The pseudonym retention finds the passages whose pseudonym has outlived it by age alone.
+        (4, "pseudonym retention", [
+            "CREATE INDEX passage_pseudonym_age ON passage (recorded_at) WHERE pseudonym IS NOT NULL",
+        ]),
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

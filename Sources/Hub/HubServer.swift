@@ -163,58 +163,6 @@ public enum HubServer {
         return try json(answer)
     }
 
-    struct TraceRequest: Decodable {
-        var idNumber: String
-        var windowMinutes: Int?
-        var since: String?
-        enum CodingKeys: String, CodingKey {
-            case idNumber = "id_number", windowMinutes = "window_minutes", since
-        }
-    }
-
-    struct TraceAnswer: Encodable {
-        var passages: [DistrictPassage]
-        var nearby: [DistrictPassage]
-        var windowMinutes: Int
-        var since: String
-        enum CodingKeys: String, CodingKey {
-            case passages, nearby, since
-            case windowMinutes = "window_minutes"
-        }
-    }
-
-    static func tracePerson(_ request: Request, context: HubContext, setup: Setup) async throws -> Response {
-        guard let tracing = setup.config.tracing, let hash = tracing.tokenHash else {
-            throw HTTPError(.forbidden, message: "tracing is not configured on this hub ([tracing] token)")
-        }
-        try await requireDatabase(setup)
-        let peer = context.remoteAddress?.ipAddress ?? "unknown"
-        guard let token = bearer(request), HubConfig.hash(token: token) == hash else {
-            try? await setup.database.audit(peer: peer, query: "person lookup refused: no tracing token", allowed: false, rows: 0)
-            throw HTTPError(.unauthorized, message: "send the tracing token as 'Authorization: Bearer …'")
-        }
-        let body = try await request.body.collect(upTo: 4096)
-        guard let ask = try? JSONDecoder().decode(TraceRequest.self, from: Data(body.readableBytesView)), !SealedIdentity.normalise(ask.idNumber).isEmpty else {
-            throw HTTPError(.badRequest, message: "send {\"id_number\": \"…\", \"window_minutes\": 10, \"since\": \"YYYY-MM-DD\"}")
-        }
-        let window = ask.windowMinutes ?? 10
-        guard (0...180).contains(window) else { throw HTTPError(.badRequest, message: "window_minutes is 0–180") }
-        let since: Date
-        if let text = ask.since {
-            guard let start = DailyReport.window(text, timeZone: setup.config.timeZone)?.start else {
-                throw HTTPError(.badRequest, message: "since=\(text) is not a date written YYYY-MM-DD")
-            }
-            since = start
-        } else {
-            since = setup.now().addingTimeInterval(-21 * 86_400)
-        }
-        let found = try await setup.database.tracePerson(pseudonym: tracing.pseudonym(ask.idNumber), since: since, window: window * 60)
-        try await setup.database.audit(
-            peer: peer, query: "person lookup since \(UplinkValidation.timestamp(since)), window \(window) min", allowed: true,
-            rows: found.passages.count + found.nearby.count)
-        return try json(TraceAnswer(passages: found.passages, nearby: found.nearby, windowMinutes: window, since: UplinkValidation.timestamp(since)))
-    }
-
     static func refusal(_ status: HTTPResponse.Status, _ refusal: UplinkRefusal) throws -> Response {
         var response = try json(refusal)
         response.status = status

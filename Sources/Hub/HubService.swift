@@ -74,6 +74,10 @@ struct HubMain: Service {
                     }
                 }
                 group.addTask { [logger] in await health.run(probe: { try await database.ping() }, logger: logger) }
+                if let tracing = config.tracing {
+                    let retention = PseudonymRetention(days: tracing.retentionDays, database: database, now: now, logger: logger)
+                    group.addTask { await retention.run() }
+                }
                 for district in webhooks {
                     let webhook = DistrictWebhook(district: district, database: database, client: http, logger: logger)
                     group.addTask {

@@ -87,9 +87,13 @@ struct RunningHub {
     /// With `databaseProxy` the hub reaches PostgreSQL through it (the test freezes or cuts the database with it).
     static func start(
         webhook: String? = nil, timeZone: String = "Asia/Ho_Chi_Minh", tls: TestCertificates? = nil, clientCA: Bool = false,
-        databaseProxy: ChaosProxy? = nil, extraConfig: String = "", now: @escaping @Sendable () -> Date = { Date() }
+        databaseProxy: ChaosProxy? = nil, extraConfig: String = "", now: @escaping @Sendable () -> Date = { Date() },
+        database: String? = nil
     ) async throws -> RunningHub {
-        let (server, name) = try await TestPostgres.freshDatabase()
+        // A fresh database, or `database` again (a hub restarted on what an earlier one stored).
+        let server = try TestPostgres.server()
+        let name: String
+        if let database { name = database } else { name = try await TestPostgres.freshDatabase().name }
         let port = databaseProxy?.port ?? server.port
         let config = try HubConfig.parse(
             TestProvince.config(database: name, port: port, webhook: webhook, timeZone: timeZone, tls: tls, clientCA: clientCA) + "\n" + extraConfig)

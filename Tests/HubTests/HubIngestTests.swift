@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hub
 import Logging
@@ -219,6 +220,25 @@ import UplinkProtocol
             throws: { "\($0)".contains("hub.timezone") })
         #expect(performing: { try HubConfig.parse(base + "\n[hub.extra]\nfoo = 1\n") }, throws: { "\($0)".contains("hub.extra") && "\($0)".contains("is not a known setting") })
         #expect(performing: { try HubConfig.parse(base.replacingOccurrences(of: "[database]", with: "[databse]")) }, throws: { "\($0)".contains("database") })
+        // [tracing]: the keys are read through readFile, each fault named by its key.
+        let key = P256.KeyAgreement.PrivateKey().pemRepresentation, pseudonym = String(repeating: "ab", count: 32)
+        let files = ["/k/tracing.key": key, "/k/old.key": P256.KeyAgreement.PrivateKey().pemRepresentation, "/k/pseudonym.key": pseudonym, "/k/bad.key": "not a key"]
+        let read: (String) throws -> String = { path in
+            guard let text = files[path] else { throw CocoaError(.fileNoSuchFile) }
+            return text
+        }
+        let tracing = base + "\n[tracing]\nprivate_key_file = \"/k/tracing.key\"\npseudonym_key_file = \"/k/pseudonym.key\"\n"
+        let parsed = try HubConfig.parse(tracing + "retired_key_files = [\"/k/old.key\"]\nretention_days = 14\n", readFile: read)
+        #expect(parsed.tracing?.retiredKeys.count == 1 && parsed.tracing?.keysByID.count == 2 && parsed.tracing?.retentionDays == 14)
+        #expect(try HubConfig.parse(tracing, readFile: read).tracing?.retentionDays == 21, "21 days unless told")
+        #expect(try HubConfig.parse(tracing, readFile: read).tracing?.coTravellerDetails == false, "co-travellers counted unless the rules allow more")
+        #expect(performing: { try HubConfig.parse(tracing + "retired_key_files = \"/k/old.key\"\n", readFile: read) },
+            throws: { "\($0)".contains("tracing.retired_key_files") && "\($0)".contains("list of strings") })
+        #expect(performing: { try HubConfig.parse(tracing + "retired_key_files = [\"/k/gone.key\"]\n", readFile: read) },
+            throws: { "\($0)".contains("tracing.retired_key_files") && "\($0)".contains("cannot read /k/gone.key") })
+        #expect(performing: { try HubConfig.parse(tracing + "retired_key_files = [\"/k/bad.key\"]\n", readFile: read) },
+            throws: { "\($0)".contains("/k/bad.key is not a PEM P-256 private key") })
+        #expect(performing: { try HubConfig.parse(tracing + "retention_days = 0\n", readFile: read) }, throws: { "\($0)".contains("tracing.retention_days") })
         // A webhook carries a token and follow-up personal data: https, or plain http to this machine only.
         for (url, accepted) in [
             ("https://ttyt.hoian.vn/hook", true), ("http://127.0.0.1:9000/hook", true), ("http://localhost/hook", true),
