@@ -19,6 +19,8 @@ struct RetentionService: Service {
                 if removed > 0 { logger.notice("deleted the full payloads of \(removed) passage(s) older than \(days) days") }
                 let events = try await store.purgeEvents(before: cutoff)
                 if events > 0 { logger.notice("deleted \(events) lane event(s) older than \(days) days") }
+                // The log's old page images still hold what was just erased: fold them into the (zeroed) file.
+                if removed > 0 { try? await store.checkpoint() }
             } catch {
                 logger.error("could not delete expired payloads: \(error)")
             }

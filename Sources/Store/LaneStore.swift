@@ -28,6 +28,10 @@ public final class LaneStore: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A purged payload is overwritten on disk, not just unlinked from its row, or the QR text (an ID number,
+            // a name) stays readable in the file's free space after its retention. Debian's SQLite does this by
+            // default; SQLite's own default does not, so it is said here.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             if let maxBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(16, maxBytes / pageSize))")
@@ -191,6 +195,14 @@ public final class LaneStore: Sendable {
             try db.create(index: "passage_verdict_recorded_at", on: "passage", columns: ["verdict", "recorded_at"])
         }
         migrator.registerMigration("v6-uplink", migrate: Self.createUplinkState)
+        // When the hub acknowledged each passage, and which province key its identity was sealed to (NULL: sent
+        // without one). The technician sees whether an identity left the lane, never what it was.
+        migrator.registerMigration("v7-uplink-sent") { db in
+            try db.alter(table: "passage") { t in
+                t.add(column: "uplink_sent_at", .text)
+                t.add(column: "identity_sealed_to", .text)
+            }
+        }
         return migrator
     }
 
@@ -262,6 +274,12 @@ public final class LaneStore: Sendable {
 
     public func outboxCount() async throws -> Int {
         try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+
+    /// Copies the write-ahead log into the database file and empties it (old page images, purged text among
+    /// them, leave the -wal file).
+    public func checkpoint() async throws {
+        try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// `PRAGMA integrity_check`: "ok" when the file is sound.

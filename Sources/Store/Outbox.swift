@@ -36,7 +36,8 @@ extension LaneStore {
 
     /// Removes acknowledged passages from the outbox and notes the success. Returns how many rows left it.
     @discardableResult
-    public func acknowledge(lane: String, passageIDs: [Int64], at wallTime: Date) async throws -> Int {
+    /// `sealedTo`: the passages sent with a sealed identity, and the key ID it was sealed to.
+    public func acknowledge(lane: String, passageIDs: [Int64], sealedTo: [Int64: String] = [:], at wallTime: Date) async throws -> Int {
         let stamp = Self.timestamp(wallTime)
         return try await writer.write { db in
             var removed = 0
@@ -44,6 +45,12 @@ extension LaneStore {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 try db.execute(sql: "DELETE FROM outbox WHERE passageId IN (\(marks))", arguments: StatementArguments(Array(chunk)))
                 removed += db.changesCount
+                try db.execute(
+                    sql: "UPDATE passage SET uplink_sent_at = ?, identity_sealed_to = NULL WHERE id IN (\(marks))",
+                    arguments: StatementArguments([stamp]) + StatementArguments(Array(chunk)))
+            }
+            for (id, keyID) in sealedTo where passageIDs.contains(id) {
+                try db.execute(sql: "UPDATE passage SET identity_sealed_to = ? WHERE id = ?", arguments: [keyID, id])
             }
             try db.execute(
                 sql: """

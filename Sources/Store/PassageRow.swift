@@ -33,6 +33,10 @@ public struct PassageRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var symbology: String?
     public var scanner: String?
     public var notes: String
+    /// When the hub acknowledged it (nil: not sent yet, or sent before this was recorded).
+    public var uplinkSentAt: String?
+    /// The key ID (`kid`) of the province key its identity number was sealed to when sent; nil: sent without one.
+    public var identitySealedTo: String?
 
     enum CodingKeys: String, CodingKey {
         case id, lane, outcome, verdict, referenced, payload, symbology, scanner, notes
@@ -40,6 +44,7 @@ public struct PassageRow: Codable, Sendable, Equatable, FetchableRecord, Mutable
         case temperatureC = "temperature_c", skinC = "skin_c", uncertaintyC = "uncertainty_c", thresholdC = "threshold_c"
         case siteX = "site_x", siteY = "site_y", faceWidthPx = "face_width_px"
         case declarationKind = "declaration_kind", idLast4 = "id_last4", idHash = "id_hash", maskedName = "masked_name", birthYear = "birth_year"
+        case uplinkSentAt = "uplink_sent_at", identitySealedTo = "identity_sealed_to"
     }
 
     init(_ p: Passage, recordedAt: String, identityKey: IdentityKey) {

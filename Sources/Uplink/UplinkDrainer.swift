@@ -56,7 +56,8 @@ public actor UplinkDrainer {
         case .stored(let answer):
             let byKey = Dictionary(uniqueKeysWithValues: passages.map { ($0.key, $0.passageID) })
             let ids = answer.accepted.compactMap { byKey[$0] }
-            try await store.acknowledge(lane: lane, passageIDs: ids, at: now())
+            let sealed = Dictionary(passages.compactMap { p in p.identity.map { (p.passageID, $0.keyID) } }, uniquingKeysWith: { a, _ in a })
+            try await store.acknowledge(lane: lane, passageIDs: ids, sealedTo: sealed, at: now())
             // What the hub refused is set aside with its reason: kept here, counted in the status, sent again only
             // when a technician says so (`checkpointctl uplink retry`).
             for refused in answer.rejected { if let id = byKey[refused.key] { try await store.setAside(passageID: id, reason: refused.reason) } }

@@ -53,8 +53,15 @@ struct PassagesCommand: AsyncParsableCommand {
                 print(
                     "#\(row.id ?? 0) \(row.recordedAt) lane \(row.lane): \(row.outcome), "
                         + "\(row.verdict ?? "no reading") \(row.temperatureC.map { String(format: "%.1f °C", $0) } ?? ""), "
-                        + "\(row.declarationKind ?? "no declaration") \(row.maskedName ?? "")")
+                        + "\(row.declarationKind ?? "no declaration") \(row.maskedName ?? ""), \(Self.uplink(row))")
             }
         }
+    }
+
+    /// Whether the passage reached the province and whether an identity went with it (never the number).
+    static func uplink(_ row: PassageRow) -> String {
+        guard let sent = row.uplinkSentAt else { return "not sent" }
+        guard let key = row.identitySealedTo else { return "sent \(sent), no identity" }
+        return "sent \(sent), identity sealed to tracing key \(key)"
     }
 }

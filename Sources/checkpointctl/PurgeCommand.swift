@@ -43,6 +43,7 @@ struct PurgeCommand: AsyncParsableCommand {
         guard cutoff <= Date() else { throw ControlFailure(.usage, "--before \(before) is in the future: that would delete today's payloads too") }
         let store = try existingStore(config: config, state: state)
         let removed = dryRun ? try await store.payloadCount(before: cutoff) : try await store.purgePayloads(before: cutoff)
+        if !dryRun && removed > 0 { try? await store.checkpoint() }
         let kept = try await store.payloadsKept()
         if json {
             return print(try jsonText(Result(before: before, deleted: removed, dryRun: dryRun, kept: dryRun ? kept.count - removed : kept.count, oldestKept: dryRun ? nil : kept.oldest)))

@@ -216,7 +216,8 @@ import UplinkProtocol
         defer { Task { await hub.stop() } }
         let tracing = try #require(hub.config.tracing)
 
-        let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
+        let laneDirectory = temporaryDirectory()
+        let store = try LaneStore(path: laneDirectory + "/passages.sqlite")
         let other = "001168008113||Trần Thị Bích Ngọc|14021968|Nữ|Số 5 Hàng Bài, Hoàn Kiếm, Hà Nội|02022021"
         for payload in [Self.cccd, Self.cccd, other, Self.cccd] as [String?] + [nil] {
             _ = try await store.commit(LaneCore.Step(events: [], passages: [Self.passage(temperature: 36.5, declaration: payload)]), at: Date())
@@ -245,6 +246,26 @@ import UplinkProtocol
         #expect(try first.identity?.open(passageKey: first.key, with: provinceKey) == "079190012345")
         #expect(throws: SealedIdentity.Failure.self) { try first.identity?.open(passageKey: first.key + "0", with: provinceKey) }
         #expect(throws: SealedIdentity.Failure.self) { try first.identity?.open(passageKey: first.key, with: P256.KeyAgreement.PrivateKey()) }
+
+        // The lane records that each identity went, and to which key; never the number. `checkpointctl passages`
+        // says so in words.
+        let rows = try await store.passages(limit: 10).sorted { $0.id! < $1.id! }
+        let kid = SealedIdentity.keyID(provinceKey.publicKey)
+        #expect(rows.map(\.identitySealedTo) == [kid, kid, kid, kid, nil] && rows.allSatisfy { $0.uplinkSentAt != nil }, "\(rows.map(\.identitySealedTo))")
+        let ctl = try #require(builtProduct("checkpointctl"))
+        let listed = try await runTool(ctl, ["passages", "--state", laneDirectory, "--limit", "5"])
+        let lines = listed.stdout.split(separator: "\n")
+        #expect(listed.status == 0 && lines.count == 5, "\(listed.stdout)\(listed.stderr)")
+        #expect(lines.first?.hasSuffix("no identity") == true && lines.last?.hasSuffix("identity sealed to tracing key \(kid)") == true, "\(listed.stdout)")
+        #expect(!listed.stdout.contains("079190012345") && !listed.stdout.contains("001168008113"))
+        // Once the lane's payload retention has run, nothing in its database files holds a number in clear: what
+        // tracing added there is the key ID alone.
+        #expect(try await store.purgePayloads(before: Date().addingTimeInterval(60)) == 4)
+        try await store.checkpoint()
+        for file in ["passages.sqlite", "passages.sqlite-wal"] {
+            let bytes = (try? Data(contentsOf: URL(fileURLWithPath: laneDirectory + "/" + file))) ?? Data()
+            #expect(bytes.range(of: Data("079190012345".utf8)) == nil && bytes.range(of: Data("001168008113".utf8)) == nil, "\(file)")
+        }
     }
 
     /// A hub without `[tracing]` (or a lane without the key) goes on as before: passages stored, no pseudonym.
