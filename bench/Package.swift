@@ -10,6 +10,7 @@ let package = Package(
         // after its folder, and a clone may sit in a folder of any name.
         .package(path: ".lane/checkpoint-lane"),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
     ],
     targets: [
         .executableTarget(
@@ -49,6 +50,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CheckpointLaneKit", package: "checkpoint-lane"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/ProvincialLink",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),

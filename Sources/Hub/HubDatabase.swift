@@ -33,7 +33,7 @@ public struct HubDatabase: Sendable {
     /// passage the database itself refuses (a data error its validation did not foresee) is named in `rejected` and
     /// the others stored: the batch is tried again one passage at a time.
     public func ingest(_ batch: UplinkBatch, lane: HubConfig.Lane, tracing: HubConfig.Tracing? = nil) async throws -> UplinkAnswer {
-        let rows = Self.rows(batch.passages, tracing: tracing, logger: logger, lane: lane.id)
+        let rows = await Self.rows(batch.passages, tracing: tracing, logger: logger, lane: lane.id)
         do {
             let inserted = try await insert(rows, lane: lane)
             let keys = Array(Set(batch.passages.map(\.key))).sorted()
@@ -72,22 +72,38 @@ public struct HubDatabase: Sendable {
 
     /// What is stored of each passage: its fields, and the pseudonym of its sealed identity when the hub has the
     /// tracing keys. The number itself is never stored nor logged; an identity that does not open is left out.
-    static func rows(_ passages: [UplinkPassage], tracing: HubConfig.Tracing?, logger: Logger, lane: String) -> [StoredPassage] {
-        var unopened = 0
-        let keys = tracing?.keysByID ?? [:]
-        let rows = passages.map { passage -> StoredPassage in
+    /// Opening is most of an ingest's work (an HPKE decapsulation per passage), so a batch's identities are opened
+    /// on every core at once.
+    static func rows(_ passages: [UplinkPassage], tracing: HubConfig.Tracing?, logger: Logger, lane: String) async -> [StoredPassage] {
+        let stored = passages.map { passage -> UplinkPassage in
             var stored = passage
             stored.identity = nil
-            guard let tracing, let sealed = passage.identity else { return StoredPassage(passage: stored, pseudonym: nil) }
-            // The key it names: the current one, or one retired in a rotation the lane has not caught up with.
-            guard let key = keys[sealed.keyID], let number = try? sealed.open(passageKey: passage.key, with: key) else {
-                unopened += 1
-                return StoredPassage(passage: stored, pseudonym: nil)
-            }
-            return StoredPassage(passage: stored, pseudonym: tracing.pseudonym(number))
+            return stored
         }
+        guard let tracing, passages.contains(where: { $0.identity != nil }) else {
+            return stored.map { StoredPassage(passage: $0, pseudonym: nil) }
+        }
+        let keys = tracing.keysByID
+        // The current key or one retired in a rotation the lane has not caught up with, as the identity names it.
+        let open = { @Sendable (passage: UplinkPassage) -> String? in
+            guard let sealed = passage.identity, let key = keys[sealed.keyID],
+                let number = try? sealed.open(passageKey: passage.key, with: key)
+            else { return nil }
+            return tracing.pseudonym(number)
+        }
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, passages.count / 16))
+        let size = (passages.count + slices - 1) / slices
+        var pseudonyms = [String?](repeating: nil, count: passages.count)
+        await withTaskGroup(of: (Int, [String?]).self) { group in
+            for start in stride(from: 0, to: passages.count, by: size) {
+                let slice = Array(passages[start..<min(start + size, passages.count)])
+                group.addTask { (start, slice.map(open)) }
+            }
+            for await (start, opened) in group { pseudonyms.replaceSubrange(start..<(start + opened.count), with: opened) }
+        }
+        let unopened = zip(passages, pseudonyms).filter { $0.identity != nil && $1 == nil }.count
         if unopened > 0 { logger.warning("\(unopened) sealed identities from \(lane) do not open with this hub's tracing keys (current or retired): stored without a pseudonym") }
-        return rows
+        return zip(stored, pseudonyms).map { StoredPassage(passage: $0, pseudonym: $1) }
     }
 
     /// A passage as the INSERT reads it: the wire's fields and the pseudonym, one flat JSON object.

@@ -1,4 +1,5 @@
 import Benchmark
+import Crypto
 import Declarations
 import Foundation
 import Hub
@@ -11,12 +12,14 @@ import Synchronization
 import Uplink
 import UplinkProtocol
 
-/// The provincial link's two numbers (`make bench` runs them against a throwaway PostgreSQL from
+/// The provincial link's numbers (`make bench` runs them against a throwaway PostgreSQL from
 /// Tests/postgres/with-postgres.sh):
 /// - hub ingest: batches of 100 passages POSTed by the lane's real transport to checkpoint-hub, validated and
-///   inserted into PostgreSQL with ON CONFLICT on the idempotency key; target ≥ 5,000 passages/s;
+///   inserted into PostgreSQL with ON CONFLICT on the idempotency key; target ≥ 5,000 passages/s, also when every
+///   passage carries a sealed identity the hub opens (HPKE) and pseudonymises (HMAC);
 /// - lane catch-up: a lane's 100,000-passage backlog (a day offline at a busy checkpoint is ~10,000) drained to
-///   the hub by `UplinkDrainer`, acknowledgements deleted from SQLite.
+///   the hub by `UplinkDrainer`, acknowledgements deleted from SQLite;
+/// - tracing: `POST /tracing/person` over 30 days of a province (see `TracingData`); target ≤ 1 s p95.
 nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
     guard let port = ProcessInfo.processInfo.environment["CHECKPOINT_TEST_PG_PORT"].flatMap(Int.init) else {
         print("uplink benchmarks skipped: no PostgreSQL (run `make bench`, which starts one)")
@@ -46,6 +49,49 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             let result = await transport.send(batch(1, size: 100), token: BenchHub.token(1))
             guard case .stored(let answer) = result, answer.accepted.count == 100 else { fatalError("hub: \(result)") }
+        }
+    }
+
+    // Sealed on the lanes, before the clock starts: what is measured is the hub's side (open, HMAC, insert).
+    let sealedBatches = Mutex<[UplinkBatch]>([])
+    Benchmark(
+        "hub: ingest one batch of 100 passages, each with a sealed identity (HPKE open, HMAC, PostgreSQL)",
+        configuration: .init(
+            metrics: [.wallClock, .throughput], warmupIterations: 5, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 400,
+            setup: {
+                let key = await hub.tracingPublicKey()
+                let batches = (0..<405).map { _ in
+                    var next = batch(2, size: 100)
+                    for i in next.passages.indices {
+                        let number = String(format: "%012d", Int.random(in: 1..<4_000_000))
+                        next.passages[i].identity = try! SealedIdentity.seal(number, passageKey: next.passages[i].key, to: key)
+                    }
+                    return next
+                }
+                sealedBatches.withLock { $0 = batches }
+            })
+    ) { benchmark in
+        let transport = await hub.transport()
+        for _ in benchmark.scaledIterations {
+            guard let next = sealedBatches.withLock({ $0.popLast() }) else { fatalError("more iterations than sealed batches") }
+            let result = await transport.send(next, token: BenchHub.token(2))
+            guard case .stored(let answer) = result, answer.accepted.count == 100 else { fatalError("hub: \(result)") }
+        }
+    }
+
+    Benchmark(
+        "hub: tracing query over 30 days of a province (POST /tracing/person, ±10 min co-travellers)",
+        configuration: .init(
+            metrics: [.wallClock], warmupIterations: 3, scalingFactor: .one, maxDuration: .seconds(30), maxIterations: 200,
+            setup: { try await TracingData.fill(hub: hub, pgPort: port) })
+    ) { benchmark in
+        _ = await hub.transport()
+        let port = await hub.port
+        for _ in benchmark.scaledIterations {
+            let number = String(format: "%012d", Int.random(in: 1..<TracingData.people))
+            let answer = try await TracingData.ask(port: port, number: number)
+            // A person passes about 5 times; 1 in 100,000 has no passage with a declaration that names them.
+            guard answer.contains("\"nearby_counts\":") else { TracingData.fail("tracing answer for \(number): \(answer.prefix(300))") }
         }
     }
 
@@ -109,6 +155,14 @@ actor BenchHub {
     static func token(_ lane: Int) -> String { "bench-lane-\(lane)-token-0123456789" }
 
     var url: String { "http://127.0.0.1:\(started?.port ?? 0)/v1/batches" }
+    var port: Int { started?.port ?? 0 }
+    private(set) var database = ""
+    /// The province's tracing keys, written where the hub's `[tracing]` reads them.
+    let tracingKey = P256.KeyAgreement.PrivateKey()
+    let pseudonymKeyHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    static let tracingToken = "bench-tracing-token-0123456789"
+
+    func tracingPublicKey() -> P256.KeyAgreement.PublicKey { tracingKey.publicKey }
 
     func transport() async -> HTTPSUplinkTransport {
         if let started { return started.transport }
@@ -118,8 +172,15 @@ actor BenchHub {
         psql.arguments = ["-h", "127.0.0.1", "-p", "\(pgPort)", "-U", "hub", "-d", "postgres", "-qc", "CREATE DATABASE \(name)"]
         try! psql.run()
         psql.waitUntilExit()
+        database = name
+        let keys = NSTemporaryDirectory() + "bench-tracing-\(name)"
+        try! FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
+        try! tracingKey.pemRepresentation.write(toFile: keys + "/tracing.key", atomically: true, encoding: .utf8)
+        try! pseudonymKeyHex.write(toFile: keys + "/pseudonym.key", atomically: true, encoding: .utf8)
         var text = "[hub]\nport = 0\n[database]\nport = \(pgPort)\nuser = \"hub\"\nname = \"\(name)\"\nconnections = 8\n[[district]]\nid = \"d\"\n"
         for lane in [1, 2, 3, 4, 9] { text += "[[lane]]\nid = \"bench-cp/lane-\(lane)\"\ndistrict = \"d\"\ntoken = \"\(Self.token(lane))\"\n" }
+        // 30 days of pseudonyms kept: the tracing benchmark queries a province's 30 days.
+        text += "[tracing]\nprivate_key_file = \"\(keys)/tracing.key\"\npseudonym_key_file = \"\(keys)/pseudonym.key\"\ntoken = \"\(Self.tracingToken)\"\nretention_days = 31\n"
         let config = try! HubConfig.parse(text)
         var logger = Logger(label: "bench-hub")
         logger.logLevel = .error
