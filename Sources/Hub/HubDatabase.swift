@@ -32,6 +32,9 @@ public struct HubDatabase: Sendable {
     /// Stores a validated batch of `lane`. Returns every key it holds now and how many were there already. A
     /// passage the database itself refuses (a data error its validation did not foresee) is named in `rejected` and
     /// the others stored: the batch is tried again one passage at a time.
+    /// The schema version this hub migrates to (the last of `HubMigrations.steps`).
+    public static var schemaVersion: Int { HubMigrations.steps.last?.version ?? 0 }
+
     public func ingest(_ batch: UplinkBatch, lane: HubConfig.Lane, tracing: HubConfig.Tracing? = nil) async throws -> UplinkAnswer {
         let rows = await Self.rows(batch.passages, tracing: tracing, logger: logger, lane: lane.id)
         do {

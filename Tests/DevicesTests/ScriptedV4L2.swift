@@ -12,6 +12,8 @@ final class ScriptedV4L2: V4L2Syscalls, @unchecked Sendable {
     var openError: Int32?
     var failDequeueAt: Int?
     var onFailure: (@Sendable () -> Void)?
+    /// Told the node path of each open.
+    var onOpen: (@Sendable (String) -> Void)?
     /// The bytes of frame n; by default a uniform frame of the negotiated size.
     var frameBytes: ((Int) -> [UInt8])?
     private var memory: [UnsafeMutableRawPointer] = []
@@ -24,6 +26,7 @@ final class ScriptedV4L2: V4L2Syscalls, @unchecked Sendable {
 
     func open(_ path: String, flags: Int32) -> Int32 {
         calls.append("open")
+        onOpen?(path)
         if let openError { return -openError }
         return 7
     }

@@ -31,8 +31,18 @@ import UplinkProtocol
 
         // Routed to the lane's district, from its checkpoint.
         #expect(try await TestPostgres.psql(hub.database, "SELECT DISTINCT district || ' ' || checkpoint FROM passage") == "dien-ban QL1A-km947")
-        // A restarted hub finds its schema at the latest version and does not migrate again.
-        #expect(try await TestPostgres.psql(hub.database, "SELECT count(*) FROM hub_migration") == "3")
+        // A restarted hub finds its schema at the latest version and does not migrate again: every step is
+        // recorded once, with the time it was first applied, and the passages are all still there.
+        let migrations = "SELECT count(*) || ' ' || max(version) || ' ' || max(applied_at) FROM hub_migration"
+        let applied = try await TestPostgres.psql(hub.database, migrations)
+        #expect(applied.hasPrefix("\(HubDatabase.schemaVersion) \(HubDatabase.schemaVersion) "), "\(applied)")
+        await hub.stop()
+        let restarted = try await RunningHub.start(database: hub.database)
+        defer { Task { await restarted.stop() } }
+        #expect(try await TestPostgres.psql(hub.database, migrations) == applied)
+        #expect(try await restarted.count() == 120)
+        #expect(try await restarted.post(TestProvince.json(UplinkBatch(lane: lane.id, sentAt: "2026-11-24T03:06:00.000Z", passages: Array(more.prefix(3)))), token: lane.token).status == 200)
+        #expect(try await restarted.count() == 120, "what the first hub stored is known to the second as a duplicate")
     }
 
     @Test(.timeLimit(.minutes(5))) func badBatchesAreRefusedWithTheReasonAndStoreNothing() async throws {

@@ -142,7 +142,7 @@ import Testing
         #expect(payloads(outcomes) == ["a"])
     }
 
-    @Test func gapFramingWithoutSuffix() {
+    @Test func gapFramingWithoutSuffix() throws {
         var decoder = KeyboardWedgeDecoder(layout: .us, suffix: .none, gapSeconds: 0.06)
         let typing = WedgeTyping(layout: .us)
         var outcomes = decodeAll(&decoder, typing.reports(typing: "FIRST", suffix: nil), start: 0)
@@ -151,7 +151,7 @@ import Testing
         // The second scan starts after a pause: the first is cut there.
         outcomes += decodeAll(&decoder, typing.reports(typing: "SECOND", suffix: nil), start: 0.2)
         #expect(payloads(outcomes) == ["FIRST"])
-        let deadline = try! #require(decoder.deadline)
+        let deadline = try #require(decoder.deadline)
         #expect(payloads([decoder.idle(at: deadline)].compactMap { $0 }) == ["SECOND"])
     }
 

@@ -24,7 +24,7 @@ import Thermal
     }
 
     @Test func aDiscCutByTheEdgeOnItsHousingIsFoundWithinASecondAndRead() async throws {
-        let events = await Scene.runOffPool([SceneTraveller(arrival: 2, dwell: 5, canthusC: 37.9)], settings: Self.edgeSettings, config: Self.autoConfig())
+        let events = try await Scene.runOffPool([SceneTraveller(arrival: 2, dwell: 5, canthusC: 37.9)], settings: Self.edgeSettings, config: Self.autoConfig())
         let resumed = try #require(events.first { $0.event == .resumed }, "the disc was never found")
         #expect(resumed.t <= 1.5, "found after \(resumed.t) s")
         let readings = Scene.measurements(events)
@@ -34,8 +34,8 @@ import Thermal
         #expect(reading.verdict == .elevated)
     }
 
-    @Test func aHousingLargerThanAFaceIsNeverAPerson() async {
-        let events = await Scene.runOffPool([], settings: Self.edgeSettings, config: Self.autoConfig())
+    @Test func aHousingLargerThanAFaceIsNeverAPerson() async throws {
+        let events = try await Scene.runOffPool([], settings: Self.edgeSettings, config: Self.autoConfig())
         #expect(events.contains { $0.event == .resumed })
         #expect(Scene.measurements(events).isEmpty)
         #expect(GateTests.retries(events).isEmpty, "retries for nobody: \(GateTests.retries(events))")
@@ -44,7 +44,7 @@ import Thermal
     @Test func aTravellerAtTheMarkFromTheFirstFrameIsMeasuredOnce() async throws {
         // Standing from t = −0.3 s: the recording starts with them in view, the disc still to be found.
         let traveller = SceneTraveller(arrival: -SceneTraveller.approachSeconds - 0.3, dwell: 5, canthusC: 36.7)
-        let events = await Scene.runOffPool([traveller], settings: Self.edgeSettings, config: Self.autoConfig())
+        let events = try await Scene.runOffPool([traveller], settings: Self.edgeSettings, config: Self.autoConfig())
         let readings = Scene.measurements(events)
         #expect(readings.count == 1)
         let reading = try #require(readings.first)
@@ -57,7 +57,7 @@ import Thermal
         var traveller = SceneTraveller(arrival: 2, dwell: 5, canthusC: 38.1)
         traveller.mask = mask
         traveller.helmet = helmet
-        let events = await Scene.runOffPool([traveller])
+        let events = try await Scene.runOffPool([traveller])
         let readings = Scene.measurements(events)
         #expect(readings.count == 1, "retries: \(GateTests.retries(events))")
         let reading = try #require(readings.first)
@@ -68,7 +68,7 @@ import Thermal
     @Test func someoneWaitingBehindDoesNotStopTheTraveller() async throws {
         var traveller = SceneTraveller(arrival: 2, dwell: 5, canthusC: 36.6, offsetX: 6)
         traveller.queueBehind = true
-        let events = await Scene.runOffPool([traveller])
+        let events = try await Scene.runOffPool([traveller])
         #expect(!GateTests.retries(events).contains(.onePersonAtATime))
         let reading = try #require(Scene.measurements(events).first)
         #expect(abs(reading.skinC - 36.6) <= 0.15, "read \(reading.skinC) (the one behind is 36.4)")
@@ -81,7 +81,7 @@ import Thermal
         settings.reference = SceneSettings.ReferenceDisc(x: 148, y: 100, radius: 6, temperatureC: ambient + 4)
         var config = Scene.config()
         config.referenceSetpointC = ambient + 4
-        let events = await Scene.runOffPool([SceneTraveller(arrival: 2, dwell: 5, canthusC: 37.0)], settings: settings, config: config)
+        let events = try await Scene.runOffPool([SceneTraveller(arrival: 2, dwell: 5, canthusC: 37.0)], settings: settings, config: config)
         let readings = Scene.measurements(events)
         // Measured right, or not at all: never a wrong number.
         #expect(readings.count <= 1)
@@ -90,7 +90,7 @@ import Thermal
     }
 
     @Test(arguments: [(300, 100), (-20, 60), (100, 500), (159, 119)])
-    func aReferenceOutsideTheImageIsAPauseNotACrash(x: Int, y: Int) async {
+    func aReferenceOutsideTheImageIsAPauseNotACrash(x: Int, y: Int) async throws {
         // A position from another rotation (the lane turned 90°, the default place of a 160-wide image), or a typo.
         var config = Scene.config()
         config.reference = .region(x: x, y: y, radius: 6)
@@ -98,7 +98,7 @@ import Thermal
         settings.width = 120
         settings.height = 160
         settings.reference = SceneSettings.ReferenceDisc(x: 20, y: 130, radius: 6, temperatureC: 35)
-        let events = await Scene.runOffPool([SceneTraveller(arrival: 1, dwell: 3, canthusC: 36.6)], settings: settings, config: config)
+        let events = try await Scene.runOffPool([SceneTraveller(arrival: 1, dwell: 3, canthusC: 36.6)], settings: settings, config: config)
         #expect(Scene.measurements(events).isEmpty)
         let paused = events.compactMap { if case .paused(let r) = $0.event { r } else { nil } }
         #expect(paused.first == .referenceOutsideImage || paused.first == .referenceMissing, "paused: \(paused)")

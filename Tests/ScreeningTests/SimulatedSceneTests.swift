@@ -31,17 +31,17 @@ import Thermal
     /// threads here) must stay free for the tests that wait on devices and servers.
     static func runOffPool(
         _ travellers: [SceneTraveller], settings: SceneSettings = SceneSettings(), config: ScreeningConfig = config()
-    ) async -> [(t: Double, event: ScreeningEvent)] {
-        try! await cpuHeavy { run(travellers, settings: settings, config: config) }
+    ) async throws -> [(t: Double, event: ScreeningEvent)] {
+        try await cpuHeavy { run(travellers, settings: settings, config: config) }
     }
 
     static func measurements(_ events: [(t: Double, event: ScreeningEvent)]) -> [Measurement] {
         events.compactMap { if case .measured(let m) = $0.event { m } else { nil } }
     }
 
-    @Test func oneMeasurementPerTravellerAtTheTrueTemperature() async {
+    @Test func oneMeasurementPerTravellerAtTheTrueTemperature() async throws {
         let travellers = SceneScript.queue(count: 6, feverShare: 0.5, seed: 11)
-        let events = await Self.runOffPool(travellers)
+        let events = try await Self.runOffPool(travellers)
         let readings = Self.measurements(events)
         #expect(readings.count == travellers.count)
         #expect(events.filter { $0.event == .left }.count == travellers.count)
@@ -54,12 +54,12 @@ import Thermal
         }
     }
 
-    @Test func withoutReferenceTheSensorBiasShowsAndTheUncertaintySaysSo() async {
+    @Test func withoutReferenceTheSensorBiasShowsAndTheUncertaintySaysSo() async throws {
         var config = Self.config()
         config.reference = .none
         let travellers = [SceneTraveller(arrival: 2, dwell: 4, canthusC: 36.8)]
-        let readings = Self.measurements(await Self.runOffPool(travellers, config: config))
-        let reading = try! #require(readings.first)
+        let readings = Self.measurements(try await Self.runOffPool(travellers, config: config))
+        let reading = try #require(readings.first)
         #expect(!reading.referenced)
         // The camera reads 1.8 K low and nothing corrects it: an honest engine reports that value, not 36.8.
         #expect(abs(reading.skinC - (36.8 - 1.8)) <= 0.15)
@@ -70,17 +70,17 @@ import Thermal
         var config = Self.config()
         config.reference = .none
         // A fever the camera reads 1.8 K low, below the threshold: only its uncertainty band reaches 37.5.
-        let readings = Self.measurements(await Self.runOffPool([SceneTraveller(arrival: 2, dwell: 4, canthusC: 37.9)], config: config))
+        let readings = Self.measurements(try await Self.runOffPool([SceneTraveller(arrival: 2, dwell: 4, canthusC: 37.9)], config: config))
         let reading = try #require(readings.first)
         #expect(reading.temperatureC < reading.thresholdC, "read \(reading.temperatureC)")
         #expect(reading.temperatureC + reading.uncertaintyC >= reading.thresholdC)
         #expect(reading.verdict == .elevated, "a fever cannot be ruled out: secondary check, not normal")
     }
 
-    @Test func coveredReferencePausesAndNoReadingIsMade() async {
+    @Test func coveredReferencePausesAndNoReadingIsMade() async throws {
         var settings = SceneSettings()
         settings.reference = nil
-        let events = await Self.runOffPool([SceneTraveller(arrival: 2, dwell: 4, canthusC: 36.8)], settings: settings)
+        let events = try await Self.runOffPool([SceneTraveller(arrival: 2, dwell: 4, canthusC: 36.8)], settings: settings)
         #expect(events.contains { $0.event == .paused(.referenceMissing) })
         #expect(Self.measurements(events).isEmpty)
         #expect(events.contains { $0.event == .retry(.referenceMissing) })

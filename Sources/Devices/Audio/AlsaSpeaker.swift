@@ -36,13 +36,17 @@ public final class AlsaSpeaker: Sendable {
     /// Queues a clip: it plays after the current one, replacing any clip that was waiting.
     public func play(_ clip: WAVAudio) {
         let start = state.withLock { s -> Bool in
-            s.queued = clip
-            if s.playing { return false }
+            if s.playing {
+                s.queued = clip
+                return false
+            }
             s.playing = true
             return true
         }
+        // The clip goes to the new thread itself, not through `queued`: a clip that arrived before the thread
+        // first ran would otherwise replace it, and the speaker's first instruction was lost on a busy machine.
         if start {
-            let thread = Thread { [self] in drain() }
+            let thread = Thread { [self] in drain(first: clip) }
             thread.name = "speaker"
             thread.start()
         }
@@ -56,12 +60,9 @@ public final class AlsaSpeaker: Sendable {
     /// Plays one clip and waits for it (for `checkpointctl speaker test`). Returns the error text on failure.
     public func playNow(_ clip: WAVAudio) -> String? { run(clip) }
 
-    private func drain() {
-        while let clip = state.withLock({ s -> WAVAudio? in
-            defer { s.queued = nil }
-            if s.queued == nil { s.playing = false }
-            return s.queued
-        }) {
+    private func drain(first: WAVAudio) {
+        var next: WAVAudio? = first
+        while let clip = next {
             let error = run(clip)
             let (report, recovered) = state.withLock { s -> (Bool, Bool) in
                 defer { s.failing = error != nil }
@@ -70,6 +71,11 @@ public final class AlsaSpeaker: Sendable {
             }
             if report, let error { onProblem("no sound on ALSA device '\(device)': \(error); the lane goes on silently") }
             if recovered { onRecovered() }
+            next = state.withLock { s -> WAVAudio? in
+                defer { s.queued = nil }
+                if s.queued == nil { s.playing = false }
+                return s.queued
+            }
         }
     }
 
