@@ -19,7 +19,6 @@ import Thermal
         else { return [] }
         return set.recordings
     }()
-    static var available: Bool { CPTVRecordingTests.available }
 
     static func label(_ file: String) throws -> RecordingLabels.Recording {
         try #require(labels.first { $0.file == file }, "no label for \(file)")
@@ -37,7 +36,7 @@ import Thermal
     }
 
     @Test func everySharedRecordingIsLabelled() throws {
-        try #require(Self.available)
+        try CPTVRecordingTests.requireRecordings()
         let files = try FileManager.default.contentsOfDirectory(atPath: CPTVRecordingTests.folder).filter { $0.hasSuffix(".cptv") }
         #expect(Set(files) == Set(Self.labels.map(\.file)))
     }
@@ -50,8 +49,9 @@ import Thermal
             """
     ]
 
-    @Test(.enabled(if: available), arguments: labels.map(\.file))
+    @Test(arguments: labels.map(\.file))
     func theEngineScreensTheRecordingAsLabelled(file: String) async throws {
+        try CPTVRecordingTests.requireRecordings()
         let label = try Self.label(file)
         let result = try await Self.evaluate(label, try Self.frames(label))
         let found = try #require(result.referenceFoundAfter, "the disc was never found")
@@ -73,8 +73,9 @@ import Thermal
         .mirrored, .shifted(dx: -9, dy: 7), .croppedThroughDisc(intoDisc: 3), .warmed(kelvin: 4),
     ]
 
-    @Test(.enabled(if: available), arguments: alterations)
+    @Test(arguments: alterations)
     func alteredCopiesAreScreenedAsTheOriginals(alteration: RecordingAlteration) async throws {
+        try CPTVRecordingTests.requireRecordings()
         var failures: [String] = []
         for file in Self.alteredFiles {
             let label = try Self.label(file)
