@@ -59,6 +59,20 @@ public struct AccuracyReport: Sendable {
     }
 
     /// One block of text for the terminal and the notes.
+    /// The engine's targets with a reference in view (issue 6) that this report misses, in words; empty when it
+    /// meets them all: |bias| ≤ 0.1 °C, 95 % of errors within ±0.3 °C, sensitivity and specificity ≥ 99 %,
+    /// ≥ 95 % measured without a retry, no traveller read twice.
+    public var missedTargets: [String] {
+        var missed: [String] = []
+        if !(abs(bias) <= 0.1) { missed.append("bias \(fixed(bias, 3)) °C (target: within ±0.1)") }
+        if !(p95AbsoluteError <= 0.3) { missed.append("95 % of errors within ±\(fixed(p95AbsoluteError, 3)) °C (target: ±0.3)") }
+        if !((sensitivity ?? 0) >= 0.99) { missed.append("sensitivity \(sensitivity.map { fixed($0 * 100, 1) } ?? "n/a") % (target: ≥ 99)") }
+        if !((specificity ?? 0) >= 0.99) { missed.append("specificity \(specificity.map { fixed($0 * 100, 1) } ?? "n/a") % (target: ≥ 99)") }
+        if !(measuredWithoutRetry >= 0.95) { missed.append("measured without a retry \(fixed(measuredWithoutRetry * 100, 1)) % (target: ≥ 95)") }
+        if duplicateReadings > 0 { missed.append("\(duplicateReadings) travellers read twice (target: none)") }
+        return missed
+    }
+
     public var summary: String {
         func f(_ v: Double?) -> String { v.map { fixed($0, 2) } ?? "n/a" }
         func pct(_ v: Double?) -> String { v.map { fixed($0 * 100, 1) + " %" } ?? "n/a" }

@@ -21,7 +21,7 @@ struct CheckpointCtl: AsyncParsableCommand {
               checkpointctl qr parse --json '079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021'
             """,
         version: "0.1.0",
-        subcommands: [ConfigCommand.self, CameraCommand.self, RecordingCommand.self, ReplayCommand.self, CalibrateCommand.self, QRCommand.self, PurgeCommand.self, ExportCommand.self, ScannerCommand.self, PassagesCommand.self, SimulateCommand.self, UdevCommand.self, SpeakerCommand.self, SelftestCommand.self, UplinkCommand.self, WatchCommand.self])
+        subcommands: [ConfigCommand.self, CameraCommand.self, RecordingCommand.self, ReplayCommand.self, CalibrateCommand.self, QRCommand.self, PurgeCommand.self, ExportCommand.self, ScannerCommand.self, PassagesCommand.self, SimulateCommand.self, AccuracyCommand.self, UdevCommand.self, SpeakerCommand.self, SelftestCommand.self, UplinkCommand.self, WatchCommand.self])
 
     /// Every command may throw a `ControlFailure`: its message goes to standard error as one "error:" line and
     /// its exit code is the table's (docs/checkpointctl.md). Argument mistakes keep ArgumentParser's usage text

@@ -3,6 +3,7 @@
 # on a new box: install the .deb with the guest's dpkg, let udev and systemd do their part, screen the scripted
 # scene through the emulated Lepton and scanners, then fault the service and the devices, read the journal, stop
 # and purge. One `test appliance-NAME: OK|FAIL (reason)` line per check on the console, then power off.
+# expects: appliance-install appliance-active appliance-passages appliance-selftest appliance-page appliance-udev appliance-watchdog appliance-sigkill appliance-replug appliance-no-loss appliance-journal appliance-stop appliance-purge  (hwlab/run fails a check that never reports)
 . /hwlab/lib.sh
 export PATH=$PATH:/hwlab/bin
 F=/hwlab/fixtures

@@ -1,6 +1,7 @@
 # Scenario 1: the emulated PureThermal Lepton (1e4e:0100, Y16 160x120) and InfiRay P2 Pro (0bda:5830, YUYV 256x384)
 # through the real uvcvideo driver: `camera list` and `camera probe` pass, and a captured frame's readings equal,
 # value for value, one of the frames the emulator sent.
+# expects: lepton-enumerate lepton-camera-list lepton-camera-probe lepton-exact-readings p2pro-enumerate p2pro-camera-list p2pro-camera-probe p2pro-exact-readings  (hwlab/run fails a check that never reports)
 . /hwlab/lib.sh
 F=/hwlab/fixtures
 

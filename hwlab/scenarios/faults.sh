@@ -1,6 +1,7 @@
 # Scenario 4: faults. checkpointd runs with the emulated Lepton and both scanners; passages are stored; then the
 # camera and the HID POS scanner are unplugged (emulator stopped, gadget unbound) and plugged back. The service must
 # stay up, show both offline, resume within 2 s of the device reappearing, and lose no passage.
+# expects: fault-service-up fault-offline-shown fault-resume-within-2s fault-scanner-reads-after-replug fault-no-passage-lost  (hwlab/run fails a check that never reports)
 . /hwlab/lib.sh
 F=/hwlab/fixtures
 hid_gadget wedge 0c2e 0b61 keyboard dummy_udc.1 WEDGE0001

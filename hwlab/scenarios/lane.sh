@@ -2,6 +2,7 @@
 # travellers (2 with fever, temperatures known) and both emulated scanners typing each traveller's declaration as
 # they arrive (HID POS for Vietnamese text, the keyboard wedge for ASCII). Every traveller must become a stored
 # passage with the expected verdict and declaration.
+# expects: lane-passages lane-clean-stop  (hwlab/run fails a check that never reports)
 . /hwlab/lib.sh
 F=/hwlab/fixtures
 hid_gadget wedge 0c2e 0b61 keyboard dummy_udc.1 WEDGE0001

@@ -2,6 +2,7 @@
 # and a HID POS scanner (0c2e:0b6a) are configfs gadgets on dummy_hcd; `checkpointctl scanner list` must see them
 # as the kernel does, and `scanner test` must read the exact payloads with usbhid detached while it runs and
 # re-attached afterwards.
+# expects: scanner-list scanner-test-wedge scanner-test-wedge-fields scanner-test-hid-pos scanner-test-hid-pos-fields  (hwlab/run fails a check that never reports)
 . /hwlab/lib.sh
 
 hid_gadget wedge 0c2e 0b61 keyboard dummy_udc.1 WEDGE0001

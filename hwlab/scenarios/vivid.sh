@@ -1,5 +1,6 @@
 # Scenario 5: a V4L2 device that is not a radiometric camera (vivid, the kernel's virtual video driver) is refused
 # with a clear message: no crash, a non-zero exit, and the reason on the line.
+# expects: vivid-refused  (hwlab/run fails a check that never reports)
 . /hwlab/lib.sh
 
 modprobe vivid n_devs=1 node_types=0x1 num_inputs=1 input_types=0x0
