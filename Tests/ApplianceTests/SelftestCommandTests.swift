@@ -79,14 +79,24 @@ import TestSupport
     static func selftestBesideTheService() async throws -> ToolRun {
         let ctl = try #require(builtProduct("checkpointctl"))
         let dir = temporaryDirectory()
-        let text = config(state: dir + "/state", port: Int.random(in: 20_000...29_999), speaker: "none")
-        try text.write(toFile: dir + "/lane.toml", atomically: true, encoding: .utf8)
-        let logger = Logger(label: "selftest")
-        let service = try CheckpointService(config: try ApplianceConfig.parse(text), stateDirectory: dir + "/state", logger: logger)
-        let started = Mutex(false)
-        let group = service.serviceGroup(onDisplayRunning: { _ in started.withLock { $0 = true } }, signals: false)
-        let task = Task { try await group.run() }
-        _ = await waitUntil(seconds: 30) { started.withLock { $0 } }
+        // The port must be in the configuration (the self-test reads it there): one the kernel just gave out, and
+        // another if something took it before the service bound it.
+        var attempt: (service: CheckpointService, group: ServiceGroup, task: Task<Void, any Error>)?
+        for _ in 0..<3 where attempt == nil {
+            let text = config(state: dir + "/state", port: freeLoopbackPort(), speaker: "none")
+            try text.write(toFile: dir + "/lane.toml", atomically: true, encoding: .utf8)
+            let service = try CheckpointService(config: try ApplianceConfig.parse(text), stateDirectory: dir + "/state", logger: Logger(label: "selftest"))
+            let started = Mutex(false)
+            let group = service.serviceGroup(onDisplayRunning: { _ in started.withLock { $0 = true } }, signals: false)
+            let task = Task { try await group.run() }
+            if await waitUntil(seconds: 30, { started.withLock { $0 } }) {
+                attempt = (service, group, task)
+            } else {
+                await group.triggerGracefulShutdown()
+                _ = try? await task.value
+            }
+        }
+        let (service, group, task) = try #require(attempt, "the service did not start on any of three ports")
         let hub = service.hub
         _ = await waitUntil(seconds: 60) { await hub.health()["lane-1"]?["reference"] != nil }
         let run = try await runTool(ctl, ["selftest", "--config", dir + "/lane.toml"])
