@@ -90,7 +90,7 @@ public struct HubDatabase: Sendable {
         // The current key or one retired in a rotation the lane has not caught up with, as the identity names it.
         let open = { @Sendable (passage: UplinkPassage) -> String? in
             guard let sealed = passage.identity, let key = keys[sealed.keyID],
-                let number = try? sealed.open(passageKey: passage.key, with: key)
+                let number = try? sealed.open(passageKey: passage.key, withKeyNamedByID: key)
             else { return nil }
             return tracing.pseudonym(number)
         }

@@ -49,6 +49,12 @@ public struct SealedIdentity: Codable, Sendable, Equatable {
     /// passage, or altered.
     public func open(passageKey: String, with key: P256.KeyAgreement.PrivateKey) throws(Failure) -> String {
         guard keyID == Self.keyID(key.publicKey) else { throw Failure(description: "sealed to key \(keyID), not this hub's") }
+        return try open(passageKey: passageKey, withKeyNamedByID: key)
+    }
+
+    /// `open(passageKey:with:)` for a key already chosen by this identity's `kid` (the hub's ingest, which looks
+    /// the key up by it): the key's ID is not derived again for every passage. A wrong key still fails to open.
+    public func open(passageKey: String, withKeyNamedByID key: P256.KeyAgreement.PrivateKey) throws(Failure) -> String {
         guard let enc = Data(base64Encoded: encapsulatedKey), let sealed = Data(base64Encoded: ciphertext) else {
             throw Failure(description: "enc or ct is not base64")
         }

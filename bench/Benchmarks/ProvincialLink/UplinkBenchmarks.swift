@@ -79,6 +79,52 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Where a sealed passage's time goes: the whole open (HPKE), and the P-256 key agreement inside it.
+    let sealKey = P256.KeyAgreement.PrivateKey()
+    let sealed = (0..<1000).map { i in try! SealedIdentity.seal(String(format: "%012d", i), passageKey: "k\(i)", to: sealKey.publicKey) }
+    Benchmark("crypto: open one sealed identity (HPKE P-256)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
+        for i in benchmark.scaledIterations { blackHole(try! sealed[i % 1000].open(passageKey: "k\(i % 1000)", with: sealKey)) }
+    }
+    let peer = P256.KeyAgreement.PrivateKey().publicKey
+    Benchmark("crypto: one P-256 key agreement", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try! sealKey.sharedSecretFromKeyAgreement(with: peer)) }
+    }
+
+    // A hub hears many lanes at once: four sending sealed batches together, as the plain 4-lane benchmark.
+    let sealedLaneBatches = Mutex<[[UplinkBatch]]>([])
+    Benchmark(
+        "hub: ingest sealed identities from 4 lanes at once, 4 × 100 passages per iteration",
+        configuration: .init(
+            metrics: [.wallClock, .throughput], warmupIterations: 3, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 200,
+            setup: {
+                let key = await hub.tracingPublicKey()
+                let rounds = (0..<205).map { _ in
+                    (1...4).map { lane in
+                        var next = batch(lane, size: 100)
+                        for i in next.passages.indices {
+                            let number = String(format: "%012d", Int.random(in: 1..<4_000_000))
+                            next.passages[i].identity = try! SealedIdentity.seal(number, passageKey: next.passages[i].key, to: key)
+                        }
+                        return next
+                    }
+                }
+                sealedLaneBatches.withLock { $0 = rounds }
+            })
+    ) { benchmark in
+        let transport = await hub.transport()
+        for _ in benchmark.scaledIterations {
+            guard let round = sealedLaneBatches.withLock({ $0.popLast() }) else { fatalError("more iterations than sealed batches") }
+            await withTaskGroup(of: Void.self) { group in
+                for (index, next) in round.enumerated() {
+                    group.addTask {
+                        let result = await transport.send(next, token: BenchHub.token(index + 1))
+                        guard case .stored(let answer) = result, answer.accepted.count == 100 else { fatalError("hub: \(result)") }
+                    }
+                }
+            }
+        }
+    }
+
     Benchmark(
         "hub: tracing query over 30 days of a province (POST /tracing/person, ±10 min co-travellers)",
         configuration: .init(
