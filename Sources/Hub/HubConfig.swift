@@ -22,10 +22,10 @@ public struct HubConfig: Sendable {
 
     public struct Tracing: Sendable {
         /// Opens the identities lanes seal to its public key (`checkpoint-hub tracing-key` prints that key for them).
-        public var privateKey: P256.KeyAgreement.PrivateKey
+        public var privateKey: TracingKey.PrivateKey
         /// Keys replaced by `privateKey` that still open what lanes not yet given the new public key seal
         /// (`retired_key_files`): a rotation never loses a passage's pseudonym.
-        public var retiredKeys: [P256.KeyAgreement.PrivateKey] = []
+        public var retiredKeys: [TracingKey.PrivateKey] = []
         /// Days a pseudonym is kept; after that it is erased and the passage stays in the counts (default 21: two
         /// incubation periods).
         public var retentionDays = 21
@@ -38,8 +38,8 @@ public struct HubConfig: Sendable {
         public var tokenHash: String?
 
         /// Every key the hub opens identities with, by key ID (the current one first).
-        public var keysByID: [String: P256.KeyAgreement.PrivateKey] {
-            var keys: [String: P256.KeyAgreement.PrivateKey] = [:]
+        public var keysByID: [String: TracingKey.PrivateKey] {
+            var keys: [String: TracingKey.PrivateKey] = [:]
             for key in [privateKey] + retiredKeys where keys[SealedIdentity.keyID(key.publicKey)] == nil {
                 keys[SealedIdentity.keyID(key.publicKey)] = key
             }
@@ -154,17 +154,17 @@ public struct HubConfig: Sendable {
         }
         if let tracing = try root.table("tracing") {
             let keyText = try secretFile(tracing, "private_key_file", readFile: readFile)
-            let notAKey = "is not a PEM P-256 private key (openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt)"
-            guard let key = try? P256.KeyAgreement.PrivateKey(pemRepresentation: keyText) else {
+            let notAKey = "is not a PEM X25519 private key (openssl genpkey -algorithm X25519)"
+            guard let key = TracingKey.privateKey(pem: keyText) else {
                 throw ConfigError(key: tracing.key("private_key_file"), line: tracing.table["private_key_file"]?.line, message: notAKey)
             }
-            var retired: [P256.KeyAgreement.PrivateKey] = []
+            var retired: [TracingKey.PrivateKey] = []
             for path in try tracing.strings("retired_key_files") {
                 let text: String
                 do { text = try readFile(path) } catch {
                     throw ConfigError(key: tracing.key("retired_key_files"), line: tracing.table["retired_key_files"]?.line, message: "cannot read \(path): \(error.localizedDescription)")
                 }
-                guard let old = try? P256.KeyAgreement.PrivateKey(pemRepresentation: text) else {
+                guard let old = TracingKey.privateKey(pem: text) else {
                     throw ConfigError(key: tracing.key("retired_key_files"), line: tracing.table["retired_key_files"]?.line, message: "\(path) \(notAKey)")
                 }
                 retired.append(old)

@@ -16,7 +16,7 @@ public actor UplinkDrainer {
     let token: String
     let maxBatch: Int
     let parser: DeclarationParser
-    let tracingKey: P256.KeyAgreement.PublicKey?
+    let tracingKey: TracingKey.PublicKey?
     let now: @Sendable () -> Date
     /// The batch size in use: lowered while a refused batch is narrowed down, doubled back after successes.
     private(set) var batchSize: Int

@@ -8,7 +8,7 @@ import UplinkProtocol
 /// still holds; after the payload's retention period it is no longer there and the follow-up carries what is left.
 public enum UplinkPayload {
     public static func passage(
-        _ row: PassageRow, provincialLane: String, parser: DeclarationParser = DeclarationParser(), tracingKey: P256.KeyAgreement.PublicKey? = nil
+        _ row: PassageRow, provincialLane: String, parser: DeclarationParser = DeclarationParser(), tracingKey: TracingKey.PublicKey? = nil
     ) -> UplinkPassage {
         let id = row.id ?? 0
         var passage = UplinkPassage(

@@ -27,7 +27,7 @@ public struct UplinkSettings: Sendable, Equatable {
     public var timeout: Double
     public var backoff: Backoff
     /// The province's public tracing key (`tracing_key_file`): identity numbers are sealed to it (`SealedIdentity`).
-    public var tracingKey: P256.KeyAgreement.PublicKey?
+    public var tracingKey: TracingKey.PublicKey?
 
     public init(
         url: String, checkpointID: String, caFile: String? = nil, clientCertificateFile: String? = nil,

@@ -3,7 +3,7 @@ import Foundation
 
 /// A traveller's identity number sealed to the province's tracing key, sent with a passage (`identity` on the wire).
 ///
-/// HPKE (RFC 9180) in base mode: DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-256-GCM, a fresh ephemeral key per
+/// HPKE (RFC 9180) in base mode: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM, a fresh ephemeral key per
 /// passage, so the same number sealed twice gives unrelated bytes and nothing links two passages without the hub's
 /// private key. The passage's key is the authenticated data: a sealed identity moved to another passage does not
 /// open. The lane holds only the public key: a stolen box, its database or its uplink traffic cannot tell whether a
@@ -20,8 +20,8 @@ public struct SealedIdentity: Codable, Sendable, Equatable {
         case keyID = "kid", encapsulatedKey = "enc", ciphertext = "ct"
     }
 
-    static let suite = HPKE.Ciphersuite.P256_SHA256_AES_GCM_256
-    static let info = Data("checkpoint-lane identity v1".utf8)
+    static let suite = HPKE.Ciphersuite(kem: .Curve25519_HKDF_SHA256, kdf: .HKDF_SHA256, aead: .AES_GCM_256)
+    static let info = Data("checkpoint-lane identity v2".utf8)
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
@@ -32,13 +32,13 @@ public struct SealedIdentity: Codable, Sendable, Equatable {
         String(number.uppercased().unicodeScalars.filter { !" .-\t".unicodeScalars.contains($0) }.map(Character.init))
     }
 
-    /// The first 8 bytes of the SHA-256 of the key's DER, hex.
-    public static func keyID(_ key: P256.KeyAgreement.PublicKey) -> String {
-        SHA256.hash(data: key.derRepresentation).prefix(8).map { String(format: "%02x", $0) }.joined()
+    /// The first 8 bytes of the SHA-256 of the key's 32 bytes, hex.
+    public static func keyID(_ key: TracingKey.PublicKey) -> String {
+        SHA256.hash(data: key.rawRepresentation).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Seals the normalised `number` for the passage whose key is `passageKey`.
-    public static func seal(_ number: String, passageKey: String, to key: P256.KeyAgreement.PublicKey) throws -> SealedIdentity {
+    public static func seal(_ number: String, passageKey: String, to key: TracingKey.PublicKey) throws -> SealedIdentity {
         var sender = try HPKE.Sender(recipientKey: key, ciphersuite: suite, info: info)
         let ciphertext = try sender.seal(Data(normalise(number).utf8), authenticating: Data(passageKey.utf8))
         return SealedIdentity(
@@ -47,14 +47,14 @@ public struct SealedIdentity: Codable, Sendable, Equatable {
 
     /// The number, opened with the province's private key; throws when it was sealed to another key, for another
     /// passage, or altered.
-    public func open(passageKey: String, with key: P256.KeyAgreement.PrivateKey) throws(Failure) -> String {
+    public func open(passageKey: String, with key: TracingKey.PrivateKey) throws(Failure) -> String {
         guard keyID == Self.keyID(key.publicKey) else { throw Failure(description: "sealed to key \(keyID), not this hub's") }
         return try open(passageKey: passageKey, withKeyNamedByID: key)
     }
 
     /// `open(passageKey:with:)` for a key already chosen by this identity's `kid` (the hub's ingest, which looks
     /// the key up by it): the key's ID is not derived again for every passage. A wrong key still fails to open.
-    public func open(passageKey: String, withKeyNamedByID key: P256.KeyAgreement.PrivateKey) throws(Failure) -> String {
+    public func open(passageKey: String, withKeyNamedByID key: TracingKey.PrivateKey) throws(Failure) -> String {
         guard let enc = Data(base64Encoded: encapsulatedKey), let sealed = Data(base64Encoded: ciphertext) else {
             throw Failure(description: "enc or ct is not base64")
         }

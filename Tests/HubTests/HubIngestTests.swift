@@ -231,8 +231,8 @@ import UplinkProtocol
         #expect(performing: { try HubConfig.parse(base + "\n[hub.extra]\nfoo = 1\n") }, throws: { "\($0)".contains("hub.extra") && "\($0)".contains("is not a known setting") })
         #expect(performing: { try HubConfig.parse(base.replacingOccurrences(of: "[database]", with: "[databse]")) }, throws: { "\($0)".contains("database") })
         // [tracing]: the keys are read through readFile, each fault named by its key.
-        let key = P256.KeyAgreement.PrivateKey().pemRepresentation, pseudonym = String(repeating: "ab", count: 32)
-        let files = ["/k/tracing.key": key, "/k/old.key": P256.KeyAgreement.PrivateKey().pemRepresentation, "/k/pseudonym.key": pseudonym, "/k/bad.key": "not a key"]
+        let key = TracingKey.pem(TracingKey.PrivateKey()), pseudonym = String(repeating: "ab", count: 32)
+        let files = ["/k/tracing.key": key, "/k/old.key": TracingKey.pem(TracingKey.PrivateKey()), "/k/pseudonym.key": pseudonym, "/k/bad.key": "not a key"]
         let read: (String) throws -> String = { path in
             guard let text = files[path] else { throw CocoaError(.fileNoSuchFile) }
             return text
@@ -247,7 +247,7 @@ import UplinkProtocol
         #expect(performing: { try HubConfig.parse(tracing + "retired_key_files = [\"/k/gone.key\"]\n", readFile: read) },
             throws: { "\($0)".contains("tracing.retired_key_files") && "\($0)".contains("cannot read /k/gone.key") })
         #expect(performing: { try HubConfig.parse(tracing + "retired_key_files = [\"/k/bad.key\"]\n", readFile: read) },
-            throws: { "\($0)".contains("/k/bad.key is not a PEM P-256 private key") })
+            throws: { "\($0)".contains("/k/bad.key is not a PEM X25519 private key") })
         #expect(performing: { try HubConfig.parse(tracing + "retention_days = 0\n", readFile: read) }, throws: { "\($0)".contains("tracing.retention_days") })
         // A webhook carries a token and follow-up personal data: https, or plain http to this machine only.
         for (url, accepted) in [

@@ -16,7 +16,7 @@ import UplinkProtocol
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> RunningHub {
         if !FileManager.default.fileExists(atPath: dir + "/tracing.key") {
-            try P256.KeyAgreement.PrivateKey().pemRepresentation.write(toFile: dir + "/tracing.key", atomically: true, encoding: .utf8)
+            try TracingKey.pem(TracingKey.PrivateKey()).write(toFile: dir + "/tracing.key", atomically: true, encoding: .utf8)
             try (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined().write(toFile: dir + "/pseudonym.key", atomically: true, encoding: .utf8)
         }
         return try await RunningHub.start(extraConfig: """
@@ -35,7 +35,7 @@ import UplinkProtocol
     }
 
     /// Sends each lane's passages in one batch; `person` is sealed to `key` (the hub's current one by default).
-    static func send(_ hub: RunningHub, _ plan: [(lane: Int, id: Int64, at: String, person: String?, elevated: Bool)], key: P256.KeyAgreement.PublicKey? = nil) async throws {
+    static func send(_ hub: RunningHub, _ plan: [(lane: Int, id: Int64, at: String, person: String?, elevated: Bool)], key: TracingKey.PublicKey? = nil) async throws {
         let key = try key ?? #require(hub.config.tracing).privateKey.publicKey
         for (index, lane) in TestProvince.lanes.enumerated() {
             let passages = try plan.filter { $0.lane == index }.map { entry -> UplinkPassage in
@@ -144,8 +144,8 @@ import UplinkProtocol
     /// but stored.
     @Test(.timeLimit(.minutes(5))) func pseudonymsAreErasedAfterTheRetentionAndTheCountsStay() async throws {
         let dir = temporaryDirectory()
-        let retired = P256.KeyAgreement.PrivateKey(), stranger = P256.KeyAgreement.PrivateKey()
-        try retired.pemRepresentation.write(toFile: dir + "/retired.key", atomically: true, encoding: .utf8)
+        let retired = TracingKey.PrivateKey(), stranger = TracingKey.PrivateKey()
+        try TracingKey.pem(retired).write(toFile: dir + "/retired.key", atomically: true, encoding: .utf8)
         let now = Date()
         let first = try await Self.hub(#"retired_key_files = ["\#(dir)/retired.key"]"#, dir: dir)
         let case_ = "026190007777"
@@ -178,5 +178,28 @@ import UplinkProtocol
         #expect(keys == ["QL1A-km947/lane-2#2", "QL1A-km947/lane-1#2"], "only the recent ones: \(keys)")
         let reportAfter = try await second.get("/reports/daily?date=\(reportDay)", token: TestProvince.reportToken).body
         #expect(reportAfter == reportBefore && reportAfter.contains("\"normal\":"), "the counts do not change: \(reportAfter)")
+    }
+
+    /// The key files are the ones openssl writes and reads (`openssl genpkey -algorithm X25519`, `openssl pkey
+    /// -pubout`): what the docs tell a province to run must give keys the hub and the lanes take, and back.
+    @Test func tracingKeysAreTheFilesOpensslMakes() async throws {
+        let dir = temporaryDirectory()
+        let made = try await runTool("/usr/bin/openssl", ["genpkey", "-algorithm", "X25519", "-out", dir + "/tracing.key"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let pub = try await runTool("/usr/bin/openssl", ["pkey", "-in", dir + "/tracing.key", "-pubout", "-out", dir + "/tracing.pub"])
+        #expect(pub.status == 0, "\(pub.stderr)")
+        let privateKey = try #require(TracingKey.privateKey(pem: try String(contentsOfFile: dir + "/tracing.key", encoding: .utf8)))
+        let publicKey = try #require(TracingKey.publicKey(pem: try String(contentsOfFile: dir + "/tracing.pub", encoding: .utf8)))
+        #expect(publicKey.rawRepresentation == privateKey.publicKey.rawRepresentation)
+        // And what the hub writes (tests, benchmarks) openssl reads as the same key.
+        try TracingKey.pem(privateKey).write(toFile: dir + "/ours.key", atomically: true, encoding: .utf8)
+        let back = try await runTool("/usr/bin/openssl", ["pkey", "-in", dir + "/ours.key", "-pubout"])
+        let expected = try String(contentsOfFile: dir + "/tracing.pub", encoding: .utf8)
+        #expect(back.status == 0 && back.stdout == expected, "\(back.stdout)\(back.stderr)")
+        // A P-256 key, a public key where a private one is expected, or garbage: refused.
+        let p256 = try await runTool("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])
+        #expect(TracingKey.privateKey(pem: p256.stdout) == nil && TracingKey.publicKey(pem: p256.stdout) == nil)
+        #expect(TracingKey.privateKey(pem: try String(contentsOfFile: dir + "/tracing.pub", encoding: .utf8)) == nil)
+        #expect(TracingKey.privateKey(pem: "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n") == nil)
     }
 }

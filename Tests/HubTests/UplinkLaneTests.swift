@@ -95,7 +95,7 @@ import UplinkProtocol
 
         var elevated = TestProvince.passage("QL1A-km947/lane-1", 1, at: "2026-11-24T03:00:00.000Z", verdict: "elevated", temperature: 38.2)
         elevated.followUp = FollowUp(idNumber: "079190012345", name: "Nguyễn Văn An", dateOfBirth: "1990-04-15", phone: "0905123456", address: "Hội An")
-        elevated.identity = try SealedIdentity.seal("079190012345", passageKey: elevated.key, to: P256.KeyAgreement.PrivateKey().publicKey)
+        elevated.identity = try SealedIdentity.seal("079190012345", passageKey: elevated.key, to: TracingKey.PrivateKey().publicKey)
         let batch = UplinkBatch(lane: "QL1A-km947/lane-1", sentAt: "2026-11-24T03:00:01.000Z", passages: [elevated])
         let sent = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(batch)) as? [String: Any])
         let passage = try #require((sent["passages"] as? [[String: Any]])?.first)
@@ -208,8 +208,8 @@ import UplinkProtocol
     /// time; the hub keeps only its keyed pseudonym, the same for the same person, and never the number.
     @Test(.timeLimit(.minutes(5))) func identitiesGoSealedAndTheHubKeepsOnlyAPseudonym() async throws {
         let dir = temporaryDirectory()
-        let provinceKey = P256.KeyAgreement.PrivateKey()
-        try provinceKey.pemRepresentation.write(toFile: dir + "/tracing.key", atomically: true, encoding: .utf8)
+        let provinceKey = TracingKey.PrivateKey()
+        try TracingKey.pem(provinceKey).write(toFile: dir + "/tracing.key", atomically: true, encoding: .utf8)
         let pseudonymHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         try pseudonymHex.write(toFile: dir + "/pseudonym.key", atomically: true, encoding: .utf8)
         let hub = try await RunningHub.start(extraConfig: "[tracing]\nprivate_key_file = \"\(dir)/tracing.key\"\npseudonym_key_file = \"\(dir)/pseudonym.key\"\n")
@@ -245,7 +245,7 @@ import UplinkProtocol
         let first = try #require(seen.batches.withLock { $0 }.first?.passages.first)
         #expect(try first.identity?.open(passageKey: first.key, with: provinceKey) == "079190012345")
         #expect(throws: SealedIdentity.Failure.self) { try first.identity?.open(passageKey: first.key + "0", with: provinceKey) }
-        #expect(throws: SealedIdentity.Failure.self) { try first.identity?.open(passageKey: first.key, with: P256.KeyAgreement.PrivateKey()) }
+        #expect(throws: SealedIdentity.Failure.self) { try first.identity?.open(passageKey: first.key, with: TracingKey.PrivateKey()) }
 
         // The lane records that each identity went, and to which key; never the number. `checkpointctl passages`
         // says so in words.
@@ -275,7 +275,7 @@ import UplinkProtocol
         let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
         try await Self.fill(store, count: 3)
         var settings = Self.settings(port: hub.port)
-        settings.tracingKey = P256.KeyAgreement.PrivateKey().publicKey
+        settings.tracingKey = TracingKey.PrivateKey().publicKey
         let transport = try HTTPSUplinkTransport(settings: settings)
         #expect(try await UplinkDrainer(lane: "lane-1", settings: settings, store: store, transport: transport).drain().acknowledged == 3)
         await transport.shutdown()

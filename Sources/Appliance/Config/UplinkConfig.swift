@@ -49,10 +49,10 @@ extension ApplianceConfig {
             guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw ConfigError(key: table.key("tracing_key_file"), line: table.table["tracing_key_file"]?.line, message: "cannot read \(path)")
             }
-            guard let publicKey = try? P256.KeyAgreement.PublicKey(pemRepresentation: text) else {
+            guard let publicKey = TracingKey.publicKey(pem: text) else {
                 throw ConfigError(
                     key: table.key("tracing_key_file"), line: table.table["tracing_key_file"]?.line,
-                    message: "\(path) is not a PEM P-256 public key (the province's `openssl pkey -pubout` of its tracing key)")
+                    message: "\(path) is not a PEM X25519 public key (the province's `openssl pkey -pubout` of its tracing key)")
             }
             settings.tracingKey = publicKey
         }

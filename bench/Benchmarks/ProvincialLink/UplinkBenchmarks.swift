@@ -52,6 +52,16 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    /// 100 passages of `lane`, each with a random person's number sealed to `key`, as a lane with the tracing key sends.
+    func sealedBatch(_ lane: Int, to key: TracingKey.PublicKey) -> UplinkBatch {
+        var next = batch(lane, size: 100)
+        for i in next.passages.indices {
+            let number = String(format: "%012d", Int.random(in: 1..<4_000_000))
+            next.passages[i].identity = try! SealedIdentity.seal(number, passageKey: next.passages[i].key, to: key)
+        }
+        return next
+    }
+
     // Sealed on the lanes, before the clock starts: what is measured is the hub's side (open, HMAC, insert).
     let sealedBatches = Mutex<[UplinkBatch]>([])
     Benchmark(
@@ -60,14 +70,7 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
             metrics: [.wallClock, .throughput], warmupIterations: 5, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 400,
             setup: {
                 let key = await hub.tracingPublicKey()
-                let batches = (0..<405).map { _ in
-                    var next = batch(2, size: 100)
-                    for i in next.passages.indices {
-                        let number = String(format: "%012d", Int.random(in: 1..<4_000_000))
-                        next.passages[i].identity = try! SealedIdentity.seal(number, passageKey: next.passages[i].key, to: key)
-                    }
-                    return next
-                }
+                let batches = (0..<405).map { _ in sealedBatch(2, to: key) }
                 sealedBatches.withLock { $0 = batches }
             })
     ) { benchmark in
@@ -79,15 +82,16 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // Where a sealed passage's time goes: the whole open (HPKE), and the P-256 key agreement inside it.
-    let sealKey = P256.KeyAgreement.PrivateKey()
+    // Where a sealed passage's time goes: the whole open (HPKE X25519), and for comparison a P-256 key agreement
+    // (the suite first used, twice as slow to open).
+    let sealKey = TracingKey.PrivateKey()
     let sealed = (0..<1000).map { i in try! SealedIdentity.seal(String(format: "%012d", i), passageKey: "k\(i)", to: sealKey.publicKey) }
-    Benchmark("crypto: open one sealed identity (HPKE P-256)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
+    Benchmark("crypto: open one sealed identity (HPKE X25519, as sent)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
         for i in benchmark.scaledIterations { blackHole(try! sealed[i % 1000].open(passageKey: "k\(i % 1000)", with: sealKey)) }
     }
-    let peer = P256.KeyAgreement.PrivateKey().publicKey
-    Benchmark("crypto: one P-256 key agreement", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(try! sealKey.sharedSecretFromKeyAgreement(with: peer)) }
+    let peer = P256.KeyAgreement.PrivateKey().publicKey, p256 = P256.KeyAgreement.PrivateKey()
+    Benchmark("crypto: one P-256 key agreement (the suite before X25519)", configuration: .init(metrics: [.wallClock], scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try! p256.sharedSecretFromKeyAgreement(with: peer)) }
     }
 
     // A hub hears many lanes at once: four sending sealed batches together, as the plain 4-lane benchmark.
@@ -98,16 +102,12 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
             metrics: [.wallClock, .throughput], warmupIterations: 3, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 200,
             setup: {
                 let key = await hub.tracingPublicKey()
-                let rounds = (0..<205).map { _ in
-                    (1...4).map { lane in
-                        var next = batch(lane, size: 100)
-                        for i in next.passages.indices {
-                            let number = String(format: "%012d", Int.random(in: 1..<4_000_000))
-                            next.passages[i].identity = try! SealedIdentity.seal(number, passageKey: next.passages[i].key, to: key)
-                        }
-                        return next
-                    }
+                // BENCH_NO_PSEUDONYM_INDEXES=1 (an experiment, not the product): what the two index entries cost.
+                if ProcessInfo.processInfo.environment["BENCH_NO_PSEUDONYM_INDEXES"] != nil {
+                    _ = await hub.transport()
+                    try TracingData.psql(port, await hub.database, "DROP INDEX passage_pseudonym; DROP INDEX passage_pseudonym_age")
                 }
+                let rounds = (0..<205).map { _ in (1...4).map { sealedBatch($0, to: key) } }
                 sealedLaneBatches.withLock { $0 = rounds }
             })
     ) { benchmark in
@@ -204,11 +204,11 @@ actor BenchHub {
     var port: Int { started?.port ?? 0 }
     private(set) var database = ""
     /// The province's tracing keys, written where the hub's `[tracing]` reads them.
-    let tracingKey = P256.KeyAgreement.PrivateKey()
+    let tracingKey = TracingKey.PrivateKey()
     let pseudonymKeyHex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     static let tracingToken = "bench-tracing-token-0123456789"
 
-    func tracingPublicKey() -> P256.KeyAgreement.PublicKey { tracingKey.publicKey }
+    func tracingPublicKey() -> TracingKey.PublicKey { tracingKey.publicKey }
 
     func transport() async -> HTTPSUplinkTransport {
         if let started { return started.transport }
@@ -221,12 +221,13 @@ actor BenchHub {
         database = name
         let keys = NSTemporaryDirectory() + "bench-tracing-\(name)"
         try! FileManager.default.createDirectory(atPath: keys, withIntermediateDirectories: true)
-        try! tracingKey.pemRepresentation.write(toFile: keys + "/tracing.key", atomically: true, encoding: .utf8)
+        try! TracingKey.pem(tracingKey).write(toFile: keys + "/tracing.key", atomically: true, encoding: .utf8)
         try! pseudonymKeyHex.write(toFile: keys + "/pseudonym.key", atomically: true, encoding: .utf8)
         var text = "[hub]\nport = 0\n[database]\nport = \(pgPort)\nuser = \"hub\"\nname = \"\(name)\"\nconnections = 8\n[[district]]\nid = \"d\"\n"
         for lane in [1, 2, 3, 4, 9] { text += "[[lane]]\nid = \"bench-cp/lane-\(lane)\"\ndistrict = \"d\"\ntoken = \"\(Self.token(lane))\"\n" }
         // 30 days of pseudonyms kept: the tracing benchmark queries a province's 30 days.
-        text += "[tracing]\nprivate_key_file = \"\(keys)/tracing.key\"\npseudonym_key_file = \"\(keys)/pseudonym.key\"\ntoken = \"\(Self.tracingToken)\"\nretention_days = 31\n"
+        // BENCH_NO_TRACING=1: the hub without tracing keys (identities sent, ignored), to see what opening costs.
+        if ProcessInfo.processInfo.environment["BENCH_NO_TRACING"] == nil { text += "[tracing]\nprivate_key_file = \"\(keys)/tracing.key\"\npseudonym_key_file = \"\(keys)/pseudonym.key\"\ntoken = \"\(Self.tracingToken)\"\nretention_days = 31\n" }
         let config = try! HubConfig.parse(text)
         var logger = Logger(label: "bench-hub")
         logger.logLevel = .error
