@@ -102,11 +102,6 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
             metrics: [.wallClock, .throughput], warmupIterations: 3, scalingFactor: .one, maxDuration: .seconds(10), maxIterations: 200,
             setup: {
                 let key = await hub.tracingPublicKey()
-                // BENCH_NO_PSEUDONYM_INDEXES=1 (an experiment, not the product): what the two index entries cost.
-                if ProcessInfo.processInfo.environment["BENCH_NO_PSEUDONYM_INDEXES"] != nil {
-                    _ = await hub.transport()
-                    try TracingData.psql(port, await hub.database, "DROP INDEX passage_pseudonym; DROP INDEX passage_pseudonym_age")
-                }
                 let rounds = (0..<205).map { _ in (1...4).map { sealedBatch($0, to: key) } }
                 sealedLaneBatches.withLock { $0 = rounds }
             })
