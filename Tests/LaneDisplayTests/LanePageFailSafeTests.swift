@@ -74,6 +74,9 @@ import TestSupport
     func aSilentServiceTurnsThePageToOutOfService() async throws {
         try await inRealTimeSlot {
             let silenceOver = Atomic<Bool>(false)
+            // The service speaks (heartbeats every second) until the test has seen the verdict, then falls silent: how
+            // long the browser takes to load the page on a busy machine must not decide what the test sees.
+            let silenceStarted = Atomic<Bool>(false)
             let lane = LaneDisplayTests.lanes[0]
             let router = Router()
             router.get("/") { _, _ in
@@ -93,6 +96,10 @@ import TestSupport
                         event.t = 1
                         let data = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
                         try await writer.write(ByteBuffer(string: first ? LaneDisplayServer.heartbeat() + "data: \(data)\n\n" : "retry: 1000\n\n"))
+                        while first && !silenceStarted.load(ordering: .relaxed) && !silenceOver.load(ordering: .relaxed) {
+                            try? await Task.sleep(for: .seconds(1))
+                            try await writer.write(ByteBuffer(string: LaneDisplayServer.heartbeat()))
+                        }
                         while !silenceOver.load(ordering: .relaxed) { try? await Task.sleep(for: .milliseconds(100)) }
                         try await writer.finish(nil)
                     })
@@ -108,6 +115,7 @@ import TestSupport
                 defer { browser.quit() }
                 try await onOwnThread { try browser.load("http://127.0.0.1:\(port)/") }
                 #expect(try await onOwnThread { Self.wait(browser, "\(Self.verdict) === 'normal'") }, "the verdict is shown while the service speaks")
+                silenceStarted.store(true, ordering: .relaxed)
                 #expect(try await onOwnThread { Self.wait(browser, "\(Self.verdict) === 'offline' && \(Self.temp) === ''") }, "silence turns the page to out of service")
             }
         }

@@ -18,7 +18,10 @@ public struct SimulatedScanner: CodeScanner {
         let task = Task {
             continuation.yield(.status(.online))
             let script = zip(scenario.travellers, scenario.payloads).map { ($0.arrival + scenario.scanDelay, $1) }
-            for (time, payload) in script.sorted(by: { $0.0 < $1.0 }) where time >= timeline.now() {
+            // Scans before the timeline's present when the scanner starts are skipped, once: a scanner that is late
+            // afterwards delivers every scan late, as a real one does (the kernel holds its reports), never drops one.
+            let start = timeline.now()
+            for (time, payload) in script.sorted(by: { $0.0 < $1.0 }) where time >= start {
                 do { try await timeline.sleep(until: time) } catch { break }
                 continuation.yield(.scan(Scan(time: time, payload: payload, symbology: "]Q1", device: name, transport: "simulated")))
             }
