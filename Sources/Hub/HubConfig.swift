@@ -21,7 +21,7 @@ public struct HubConfig: Sendable {
     public var tracing: Tracing?
 
     public struct Tracing: Sendable {
-        /// Opens the identities lanes seal to its public key (`checkpoint-hub tracing-key` prints that key for them).
+        /// Opens the identities lanes seal to its public key (`openssl pkey -pubout` gives the public key lanes seal to).
         public var privateKey: TracingKey.PrivateKey
         /// Keys replaced by `privateKey` that still open what lanes not yet given the new public key seal
         /// (`retired_key_files`): a rotation never loses a passage's pseudonym.

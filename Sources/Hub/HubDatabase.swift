@@ -29,12 +29,12 @@ public struct HubDatabase: Sendable {
 
     public func migrate() async throws { try await HubMigrations.migrate(client, logger: logger) }
 
-    /// Stores a validated batch of `lane`. Returns every key it holds now and how many were there already. A
-    /// passage the database itself refuses (a data error its validation did not foresee) is named in `rejected` and
-    /// the others stored: the batch is tried again one passage at a time.
     /// The schema version this hub migrates to (the last of `HubMigrations.steps`).
     public static var schemaVersion: Int { HubMigrations.steps.last?.version ?? 0 }
 
+    /// Stores a validated batch of `lane`. Returns every key it holds now and how many were there already. A
+    /// passage the database itself refuses (a data error its validation did not foresee) is named in `rejected` and
+    /// the others stored: the batch is tried again one passage at a time.
     public func ingest(_ batch: UplinkBatch, lane: HubConfig.Lane, tracing: HubConfig.Tracing? = nil) async throws -> UplinkAnswer {
         let rows = await Self.rows(batch.passages, tracing: tracing, logger: logger, lane: lane.id)
         do {
@@ -236,10 +236,7 @@ public struct HubDatabase: Sendable {
     public func districtPassages(_ district: String, since: Int64, limit: Int) async throws -> [DistrictPassage] {
         let rows = try await client.query(
             """
-            SELECT jsonb_strip_nulls(jsonb_build_object('seq', seq, 'key', key, 'lane', lane, 'checkpoint', checkpoint,
-              'passage_id', passage_id, 'recorded_at', to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-              'outcome', outcome, 'verdict', verdict, 'temperature_c', temperature_c, 'uncertainty_c', uncertainty_c,
-              'threshold_c', threshold_c, 'referenced', referenced, 'declaration_kind', declaration_kind, 'follow_up', follow_up))::text
+            SELECT \(unescaped: Self.passageJSON)
             FROM passage WHERE district = \(district) AND seq > \(since) ORDER BY seq LIMIT \(limit)
             """, logger: logger)
         var passages: [DistrictPassage] = []

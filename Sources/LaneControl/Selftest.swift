@@ -120,7 +120,8 @@ public struct Selftest: Sendable {
     func camera(_ lane: ApplianceConfig.LaneConfig, _ report: (String, Bool, String) -> Void) async {
         let frames: AsyncThrowingStream<ThermalFrame, any Error>
         // The disc is judged on `enoughFrames` frames: a camera or a machine slower than usual is read for up to four
-        // times `seconds` until they have come (a Lepton gives them in 2.3 s; a busy test box gave 8 in 3 s).
+        // times `seconds` until they have come (20 frames at a Lepton's 8.7 per second is 2.3 s; a busy test box
+        // delivered too few in 3 s for the disc to be judged).
         let enoughFrames = 2 * ReferenceSurvey.minSamples
         do { frames = try FrameSource.camera.frames(of: lane, wallSeconds: 4 * seconds) } catch { return report("camera \(lane.id)", false, error.message) }
         let started = ContinuousClock.now

@@ -49,7 +49,8 @@ extension LaneStore {
                     sql: "UPDATE passage SET uplink_sent_at = ?, identity_sealed_to = NULL WHERE id IN (\(marks))",
                     arguments: StatementArguments([stamp]) + StatementArguments(Array(chunk)))
             }
-            for (id, keyID) in sealedTo where passageIDs.contains(id) {
+            let sent = Set(passageIDs)
+            for (id, keyID) in sealedTo where sent.contains(id) {
                 try db.execute(sql: "UPDATE passage SET identity_sealed_to = ? WHERE id = ?", arguments: [keyID, id])
             }
             try db.execute(
