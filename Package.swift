@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "HubTests",
             dependencies: [
-                "Hub", "Uplink", "UplinkProtocol", "Store", "Lane", "Screening", "Declarations", "TestSupport",
+                "Hub", "Uplink", "UplinkProtocol", "Store", "Lane", "Screening", "Declarations", "ConfigFile", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -21,14 +21,16 @@ final class ChaosProxy: Sendable {
         }
     }
 
-    let modes = Modes()
+    let modes: Modes
     final class Modes: Sendable {
         let current = Mutex(Mode.pass)
         /// Open connections from the lanes: a change of mode cuts them, as a link change would, so a lane's
         /// kept-alive connection cannot carry it through the next mode untouched.
         let open = Mutex<[ObjectIdentifier: any Channel]>([:])
+        /// The hub's port: it can change when the hub restarts on another one.
+        let upstreamPort: Atomic<Int>
+        init(upstreamPort: Int) { self.upstreamPort = Atomic(upstreamPort) }
     }
-    let upstreamPort: Int
     private let server: any Channel
     let port: Int
     /// Connections seen and answers cut, for the test's report.
@@ -40,8 +42,8 @@ final class ChaosProxy: Sendable {
     }
 
     init(upstreamPort: Int) async throws {
-        self.upstreamPort = upstreamPort
-        let modes = modes, stats = stats
+        let modes = Modes(upstreamPort: upstreamPort), stats = stats
+        self.modes = modes
         server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { inbound in
@@ -61,7 +63,7 @@ final class ChaosProxy: Sendable {
                     let delay: TimeAmount? = if case .delay(let ms) = mode { .milliseconds(ms) } else { nil }
                     let lose = mode == .loseAnswers
                     return ClientBootstrap(group: inbound.eventLoop)
-                        .connect(host: "127.0.0.1", port: upstreamPort)
+                        .connect(host: "127.0.0.1", port: modes.upstreamPort.load(ordering: .relaxed))
                         .flatMap { outbound in
                             let (toHub, toLane) = Glue.pair(delay: delay, loseAnswers: lose, stats: stats)
                             return outbound.pipeline.addHandler(toLane).flatMap { inbound.pipeline.addHandler(toHub) }
@@ -72,6 +74,9 @@ final class ChaosProxy: Sendable {
             .bind(host: "127.0.0.1", port: 0).get()
         port = server.localAddress?.port ?? 0
     }
+
+    /// Sends later connections to a hub now listening on `port`.
+    func setUpstream(port: Int) { modes.upstreamPort.store(port, ordering: .relaxed) }
 
     func set(_ newMode: Mode) {
         modes.current.withLock { $0 = newMode }

@@ -30,12 +30,33 @@ import TestSupport
             let hubBinary = try #require(builtProduct("checkpoint-hub")), laneBinary = try #require(builtProduct("checkpointd"))
             let ctl = try #require(builtProduct("checkpointctl"))
             let database = "chaos"
-            let dir = temporaryDirectory("chaos"), hubPort = freeLoopbackPort()
-            try hubConfig(database: database, pgPort: postgres.port, port: hubPort).write(toFile: dir + "/hub.toml", atomically: true, encoding: .utf8)
+            let dir = temporaryDirectory("chaos")
+            var hubPort = freeLoopbackPort()
             let hub = ChildProcess(hubBinary, ["run", "--config", dir + "/hub.toml"], log: dir + "/hub.log")
-            try hub.start()
             defer { hub.kill() }
             let proxy = try await ChaosProxy(upstreamPort: hubPort)
+            // The hub comes back on the port it had, as a real one would; that port is free while the hub is down,
+            // so another process can take it meanwhile (the kernel hands out the same ports to outgoing
+            // connections): then the hub says it cannot listen, and it starts on a new port behind the proxy.
+            func startHub() async throws {
+                for _ in 1...5 {
+                    try hubConfig(database: database, pgPort: postgres.port, port: hubPort).write(toFile: dir + "/hub.toml", atomically: true, encoding: .utf8)
+                    try hub.start()
+                    let port = hubPort
+                    _ = await waitUntil(seconds: 60) {
+                        if !hub.isRunning { return true }
+                        return (try? await HTTPTestClient.get(port: port, path: "/healthz")) != nil
+                    }
+                    if hub.isRunning {
+                        proxy.setUpstream(port: port)
+                        return
+                    }
+                    #expect(hub.log.contains("cannot listen on 127.0.0.1:\(port)"), "the hub stopped; log:\n\(hub.log.suffix(3000))")
+                    hubPort = freeLoopbackPort()
+                }
+                throw CancellationError()
+            }
+            try await startHub()
             try laneConfig(state: dir + "/lane", proxyPort: proxy.port).write(toFile: dir + "/lane.toml", atomically: true, encoding: .utf8)
             let lanes = ChildProcess(laneBinary, ["--config", dir + "/lane.toml"], log: dir + "/lane.log")
             try lanes.start()
@@ -61,7 +82,7 @@ import TestSupport
                 hub.kill()
                 events.append("round \(round): hub killed at \(await produced()) passages")
                 try await Task.sleep(for: .seconds(3))
-                try hub.start()
+                try await startHub()
                 try await Task.sleep(for: .seconds(3))
                 await step("PostgreSQL killed")
                 try await postgres.kill()
@@ -82,8 +103,9 @@ import TestSupport
             proxy.set(.pass)
             // The flush below is the technician's, on a quiet link: it stops at the first failure, as it should, so
             // it waits until the hub has its database back (a busy machine can take longer than the 3 s above).
+            let finalPort = hubPort
             let hubReady = await waitUntil(seconds: 120) {
-                (try? await HTTPTestClient.get(port: hubPort, path: "/healthz"))?.status == 200
+                (try? await HTTPTestClient.get(port: finalPort, path: "/healthz"))?.status == 200
             }
             #expect(hubReady, "the hub did not get its database back; hub log:\n\(hub.log.suffix(3000))")
 

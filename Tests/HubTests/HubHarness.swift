@@ -73,7 +73,7 @@ enum TestProvince {
             thresholdC: verdict == nil ? nil : 37.5, referenced: verdict == nil ? nil : true, declarationKind: "cccd")
     }
 
-    static func json(_ batch: UplinkBatch) -> String { String(decoding: try! JSONEncoder().encode(batch), as: UTF8.self) }
+    static func json(_ batch: UplinkBatch) throws -> String { String(decoding: try JSONEncoder().encode(batch), as: UTF8.self) }
 }
 
 /// An in-process hub on a fresh database of the test PostgreSQL server.

@@ -16,8 +16,8 @@ import UplinkProtocol
 @Suite(.serialized) struct UplinkLaneTests {
     static let cccd = "079190012345||Nguyễn Văn An|15041990|Nam|12 Trần Phú, Hội An|01072021"
 
-    static func passage(lane: String = "lane-1", temperature: Double?, declaration payload: String? = cccd) -> Passage {
-        let declaration = payload.map { try! DeclarationParser().parse($0) }
+    static func passage(lane: String = "lane-1", temperature: Double?, declaration payload: String? = cccd) throws -> Passage {
+        let declaration = try payload.map { try DeclarationParser().parse($0) }
         let measurement = temperature.map {
             Measurement(
                 time: 3, temperatureC: $0, skinC: $0, uncertaintyC: 0.25, verdict: $0 >= 37.5 ? .elevated : .normal, thresholdC: 37.5,
@@ -186,7 +186,8 @@ import UplinkProtocol
             guard case .failed(let message) = step else { return ("not a failure: \(step)", 0) }
             return (message, Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
         }
-        let closed = try await attempt(Self.settings(port: freeLoopbackPort()))
+        let nobody = ClosedLoopbackPort()
+        let closed = try await attempt(Self.settings(port: nobody.port))
         #expect(closed.message.contains("refused the connection: nothing listens there"), "\(closed.message)")
         #expect(closed.seconds < 10, "\(closed.seconds) s")
 

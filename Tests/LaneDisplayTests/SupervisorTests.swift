@@ -17,14 +17,14 @@ import TestSupport
     static let token = "s3cret-token-for-tests-0123"
     static let auth = ["Authorization": "Bearer \(token)"]
 
-    static func passageStep(lane: String = "lane-1", celsius: Double, verdict: Verdict) -> LaneCore.Step {
+    static func passageStep(lane: String = "lane-1", celsius: Double, verdict: Verdict) throws -> LaneCore.Step {
         let payload = "079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021"
         let m = Measurement(
             time: 3, temperatureC: celsius, skinC: celsius, uncertaintyC: 0.2, verdict: verdict, thresholdC: 37.5, siteX: 70, siteY: 30,
             faceWidthPx: 44, referenced: true, framesUsed: 5)
         let passage = Passage(
             laneID: lane, outcome: .complete, openedAt: 1, closedAt: 3, measurement: m,
-            scan: Scan(time: 1, payload: payload, device: "s", transport: "hid-pos"), declaration: try! DeclarationParser().parse(payload), notes: [])
+            scan: Scan(time: 1, payload: payload, device: "s", transport: "hid-pos"), declaration: try DeclarationParser().parse(payload), notes: [])
         return LaneCore.Step(events: [LaneEvent(type: .passage, lane: lane, t: 3)], passages: [passage])
     }
 

@@ -7,9 +7,9 @@ import Store
 import Testing
 
 @Suite struct LaneStoreTests {
-    static func step(outcome: PassageOutcome = .complete) -> LaneCore.Step {
+    static func step(outcome: PassageOutcome = .complete) throws -> LaneCore.Step {
         let payload = "079190012345||Nguyễn Văn An|15041990|Nam|Hà Nội|01072021"
-        let declaration = try! DeclarationParser().parse(payload)
+        let declaration = try DeclarationParser().parse(payload)
         let m = Measurement(
             time: 3, temperatureC: 38.2, skinC: 38.21, uncertaintyC: 0.2, verdict: .elevated, thresholdC: 37.5, siteX: 70, siteY: 30,
             faceWidthPx: 44, referenced: true, framesUsed: 5)

@@ -9,7 +9,7 @@ import Testing
         let morning = Date(timeIntervalSince1970: 1_633_050_000)  // 2021-10-01 01:00 UTC
         let later = morning.addingTimeInterval(3600)
         for at in [morning, morning.addingTimeInterval(60), later] { _ = try await store.commit(LaneStoreTests.step(), at: at) }
-        var noReading = LaneStoreTests.step(outcome: .scannedNoReading)
+        var noReading = try LaneStoreTests.step(outcome: .scannedNoReading)
         noReading.passages[0].measurement = nil
         _ = try await store.commit(noReading, at: later)
 

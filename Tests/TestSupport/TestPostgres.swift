@@ -129,6 +129,17 @@ public func freeLoopbackPort() -> Int {
     return port
 }
 
+/// A port on 127.0.0.1 that is bound but not listening, for as long as this object lives: a connection to it is
+/// refused, and no other process can take the port meanwhile (a port bound and released could be).
+public final class ClosedLoopbackPort: Sendable {
+    public let port: Int
+    let fd: Int32
+
+    public init() { (fd, port) = boundLoopbackSocket(listening: false) }
+
+    deinit { close(fd) }
+}
+
 /// A TCP listener on 127.0.0.1 that never accepts and never speaks: the kernel completes connections into its
 /// backlog, so a client connects and then hears nothing (a frozen server, a half-open link).
 public final class SilentListener: Sendable {
