@@ -202,6 +202,14 @@ import UplinkProtocol
         let wrongCA = try await attempt(Self.settings(port: hub.port, scheme: "https", ca: stranger.caCertificate))
         #expect(wrongCA.message.contains("TLS with the hub") && wrongCA.message.contains("uplink.ca_file"), "\(wrongCA.message)")
         #expect(wrongCA.seconds < 10, "\(wrongCA.seconds) s")
+
+        // TLS 1.2 or later, both ways: a server speaking at most TLS 1.1 (which the probe can reach, so the probe
+        // can fail) is refused by the lane, and the hub refuses a TLS 1.1 client.
+        let oldServer = try await OldTLSServer(certificates: province)
+        #expect(try await OldTLS.accepted(port: oldServer.port, ca: province.caCertificate, path: "/"), "the probe cannot speak TLS 1.1 at all")
+        let old = try await attempt(Self.settings(port: oldServer.port, scheme: "https", ca: province.caCertificate))
+        #expect(old.message.contains("TLS with the hub"), "a TLS 1.1 hub: \(old.message)")
+        #expect(try await OldTLS.accepted(port: hub.port, ca: province.caCertificate) == false, "the hub accepted TLS 1.1")
         #expect(try await store.outboxCount() == 2)
     }
 
