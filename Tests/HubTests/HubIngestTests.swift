@@ -219,6 +219,13 @@ import UplinkProtocol
         } catch {
             #expect("\(error)".contains("cannot listen on") && "\(error)".contains(":\(first.port)"), "\(error)")
         }
+        // The executable itself exits 1, saying so (systemd's Restart=on-failure needs the non-zero status).
+        let binary = try #require(builtProduct("checkpoint-hub"))
+        let file = temporaryDirectory() + "/hub.toml"
+        try TestProvince.config(database: name, port: server.port, hubPort: first.port, webhook: "http://127.0.0.1:9/hook")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try await runTool(binary, ["run", "--config", file], seconds: 60)
+        #expect(run.status == 1 && (run.stdout + run.stderr).contains("cannot listen on 127.0.0.1:\(first.port)"), "exit \(run.status): \(run.stdout)\(run.stderr)")
         await first.stop()
     }
 

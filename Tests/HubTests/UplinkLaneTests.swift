@@ -141,10 +141,12 @@ import UplinkProtocol
     @Test(.timeLimit(.minutes(5))) func aPassageTheHubRefusesIsSetAsideAndTheRestStillFlow() async throws {
         let hub = try await RunningHub.start()
         defer { Task { await hub.stop() } }
-        let store = try LaneStore(path: temporaryDirectory() + "/passages.sqlite")
+        let state = temporaryDirectory()
+        let store = try LaneStore(path: state + "/passages.sqlite")
         // Passage 7 carries a reading no person has (a broken camera profile): the hub refuses it.
         try await Self.fill(store, count: 30, temperature: { $0 == 7 ? 61.0 : 36.5 })
         let transport = try HTTPSUplinkTransport(settings: Self.settings(port: hub.port))
+        defer { Task { await transport.shutdown() } }
         let drainer = UplinkDrainer(lane: "lane-1", settings: Self.settings(port: hub.port), store: store, transport: transport)
         let result = try await drainer.drain()
         #expect(result.acknowledged == 29 && result.last == .idle)
@@ -153,7 +155,21 @@ import UplinkProtocol
         #expect(status.waiting == 0 && status.setAside == 1)
         let aside = try await store.setAsidePassages()
         #expect(aside.map(\.passageID) == [7] && aside[0].reason.contains("temperature_c 61.0 is outside"), "\(aside)")
-        await transport.shutdown()
+
+        // Kept and never sent again on its own: the next drain has nothing to send.
+        #expect(try await drainer.drain().acknowledged == 0)
+        // The technician sees it, with the hub's reason, and puts it back in line on request.
+        let ctl = try #require(builtProduct("checkpointctl"))
+        let shown = try await runTool(ctl, ["uplink", "status", "--config", state + "/none.toml", "--state", state])
+        #expect(shown.status == 0 && shown.stdout.contains("lane-1 (lane-1): 0 waiting, 1 set aside, 29 sent"), "\(shown.stdout)\(shown.stderr)")
+        #expect(shown.stdout.contains("#7 lane-1: ") && shown.stdout.contains("temperature_c 61.0 is outside"), "\(shown.stdout)")
+        let retried = try await runTool(ctl, ["uplink", "retry", "--config", state + "/none.toml", "--state", state])
+        #expect(retried.status == 0 && retried.stdout.contains("1 passages back in line"), "\(retried.stdout)\(retried.stderr)")
+        #expect(try await store.uplinkStatus(lanes: ["lane-1"]).first.map { ($0.waiting, $0.setAside) } ?? (-1, -1) == (1, 0))
+        // Sent again, refused again (the cause is not fixed), set aside again; the others are not sent twice.
+        #expect(try await drainer.drain().acknowledged == 0)
+        #expect(try await store.setAsidePassages().map(\.passageID) == [7])
+        #expect(try await hub.count() == 29)
     }
 
     @Test func aRefusalThatNamesNoPassageHalvesTheBatchUntilTheCulpritIsAlone() async throws {

@@ -30,13 +30,13 @@ import TestSupport
 
     static func withSupervisor(
         store: LaneStore, hub: LaneEventHub = LaneEventHub(), metrics: LaneMetrics? = nil, tls: SupervisorServer.TLSFiles? = nil,
-        _ body: @Sendable (Int) async throws -> Void
+        logger: Logger = Logger(label: "test"), _ body: @Sendable (Int) async throws -> Void
     ) async throws {
         let setup = SupervisorServer.Setup(
             checkpointName: "Chốt <Test>", lanes: LaneDisplayTests.lanes, token: token, store: store, hub: hub, metrics: metrics)
         let server = try SupervisorServer.server(tls: tls)
         try await LaneDisplayTests.withService({ onRunning in
-            SupervisorServer.makeApplication(setup, host: "127.0.0.1", port: 0, server: server, logger: Logger(label: "test"), onRunning: onRunning)
+            SupervisorServer.makeApplication(setup, host: "127.0.0.1", port: 0, server: server, logger: logger, onRunning: onRunning)
         }, body)
     }
 
@@ -85,7 +85,8 @@ import TestSupport
     /// Past 30 in a minute a peer's wrong tokens get 429 unchecked; the right token still works from there.
     @Test func wrongTokensFromOnePeerAreLimitedAndTheRightOneStillWorks() async throws {
         let store = try LaneStore()
-        try await Self.withSupervisor(store: store) { port in
+        let log = CapturedLog()
+        try await Self.withSupervisor(store: store, logger: log.logger) { port in
             var statuses: [Int] = []
             for _ in 0..<40 {
                 statuses.append(try await HTTPTestClient.request(port: port, method: "GET", path: "/supervisor/api/overview", headers: ["Authorization": "Bearer wrong-wrong-wrong-wrong"]).status)
@@ -93,6 +94,9 @@ import TestSupport
             #expect(statuses.prefix(30).allSatisfy { $0 == 401 } && statuses.suffix(10).allSatisfy { $0 == 429 }, "\(statuses)")
             #expect(try await HTTPTestClient.request(port: port, method: "GET", path: "/supervisor/api/overview", headers: Self.auth).status == 200)
         }
+        // Logged with the peer's address, twice for the 40 (the first and the block), not once per request.
+        let refusals = log.warnings.filter { $0.contains("without a valid token") }
+        #expect(refusals.count == 2 && refusals.allSatisfy { $0.contains("from 127.0.0.1 ") }, "\(refusals)")
         // The minute ends; the count starts again; at most so many peers are remembered.
         let clock = Mutex(ContinuousClock.now)
         let logins = FailedLogins(limit: 3, window: .seconds(60), now: { clock.withLock { $0 } })
@@ -184,5 +188,28 @@ import TestSupport
         #expect(bar("normal", 9) == nil, "another day's counts are left out")
         #expect(svg.contains(">50</text>") && svg.contains("75 lượt / passages"))
         #expect(HourlyChart.svg([], date: "2021-08-01").contains("0 lượt / passages"))
+    }
+}
+
+/// A logger whose warnings the test can read.
+final class CapturedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    var warnings: [String] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "captured") { _ in Handler(log: self) }
+    }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            if level >= .warning { log.lines.withLock { $0.append("\(message)") } }
+        }
     }
 }
