@@ -26,7 +26,7 @@ nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
 
     Benchmark(
         "store: commit one passage durably (WAL, synchronous=FULL)",
-        configuration: .init(metrics: [.wallClock, .throughput, .cpuTotal], warmupIterations: 20, scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 5000)
+        configuration: .init(metrics: [.wallClock, .throughput, .cpuTotal, .peakMemoryResident], warmupIterations: 20, scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 5000)
     ) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try await store.commit(step, at: Date()))
