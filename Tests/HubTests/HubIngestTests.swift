@@ -56,6 +56,14 @@ import UplinkProtocol
 
         #expect(try await hub.post(batch([good]), token: nil).status == 401)
         #expect(try await hub.post(batch([good]), token: "not-a-lane-token-at-all").status == 401)
+        // Bodies and heads are bounded: a 3 MB batch is refused with what to do, a 70 KB header ends the
+        // connection, and the hub answers the next lane as before.
+        let huge = try await hub.post(String(repeating: " ", count: 3 << 20) + batch([good]), token: lane.token)
+        #expect(huge.status == 413 && huge.body.contains("send fewer passages at once"), "\(huge.status) \(huge.body.prefix(200))")
+        let bigHead = try? await HTTPTestClient.request(
+            port: hub.port, method: "POST", path: "/v1/batches", headers: ["Authorization": "Bearer \(lane.token)", "X-Padding": String(repeating: "a", count: 70 << 10)],
+            body: batch([good]))
+        #expect(bigHead == nil || bigHead?.status == 431 || bigHead?.status == 400, "a 70 KB header was answered \(String(describing: bigHead?.status))")
 
         let otherLane = try await hub.post(batch([good], lane: TestProvince.lanes[1].id), token: lane.token)
         #expect(otherLane.status == 400 && otherLane.body.contains("belongs to 'QL1A-km947/lane-1'"), "\(otherLane.body)")
