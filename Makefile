@@ -89,7 +89,9 @@ eval-recordings: build
 
 # The virtual hardware lab: the real binaries against real kernel drivers in a QEMU guest (see hwlab/ and
 # hardware-notes.md). One scenario: hwlab/run scanners
+# The appliance guest also runs the province's hub: a release checkpoint-hub with the Swift runtime linked in.
 hwtest: build deb
+	$(SWIFT) build -c release --static-swift-stdlib $(BUILD_FLAGS) --product checkpoint-hub
 	@missing=""; for p in $(HWLAB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

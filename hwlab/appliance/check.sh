@@ -3,7 +3,7 @@
 # on a new box: install the .deb with the guest's dpkg, let udev and systemd do their part, screen the scripted
 # scene through the emulated Lepton and scanners, then fault the service and the devices, read the journal, stop
 # and purge. One `test appliance-NAME: OK|FAIL (reason)` line per check on the console, then power off.
-# expects: appliance-install appliance-active appliance-passages appliance-selftest appliance-page appliance-udev appliance-watchdog appliance-sigkill appliance-replug appliance-no-loss appliance-journal appliance-stop appliance-purge  (hwlab/run fails a check that never reports)
+# expects: appliance-install appliance-hub-install appliance-active appliance-passages appliance-selftest appliance-page appliance-udev appliance-watchdog appliance-sigkill appliance-replug appliance-no-loss appliance-hub-passages appliance-journal appliance-stop appliance-purge  (hwlab/run fails a check that never reports)
 . /hwlab/lib.sh
 export PATH=$PATH:/hwlab/bin
 F=/hwlab/fixtures
@@ -12,6 +12,7 @@ CONFIG=/etc/checkpoint-lane/checkpoint.toml
 echo "hwlab: appliance guest up after $(uptime_s) s, $(systemctl --version | head -1)"
 finish() { echo "hwlab: end after $(uptime_s) s"; sync; systemctl --no-block poweroff; exit 0; }
 journal() { journalctl -u checkpointd -o cat --no-pager 2>/dev/null; }
+hub_journal() { journalctl -u checkpoint-hub -o cat --no-pager 2>/dev/null; }
 logged() { journal | grep -c "$1"; }
 active() { [ "$(systemctl is-active checkpointd)" = active ]; }
 main_pid() { systemctl show -p MainPID --value checkpointd; }
@@ -48,8 +49,82 @@ else
   finish
 fi
 
-# The lab's lane (the emulated Lepton's scene and both scanners), in the place the package's example takes.
-{ sed -e '/^state_directory/d' "$F/lane.toml"; printf '[lane.speaker]\ndevice = "none"\n'; } > "$CONFIG"
+# 6. The province's hub on the same box, installed as docs/hub.md says (PostgreSQL from the guest's packages, the
+# static user from the sysusers file, the secrets root:checkpoint-hub 0640 in a 0750 /etc/checkpoint-hub, TLS), so
+# the lane's passages go to a real checkpoint-hub under systemd.
+H=/hwlab/hub
+hub_install() {
+  [ -x $H/checkpoint-hub ] || { echo "no hub binary in the lab's payload (make hwtest builds it)"; return 1; }
+  wait_for 60 sh -c "runuser -u postgres -- psql -Atc 'SELECT 1' >/dev/null 2>&1" || { echo "PostgreSQL did not start"; return 1; }
+  db_password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+  runuser -u postgres -- createuser hub && runuser -u postgres -- createdb -O hub checkpoint &&
+    runuser -u postgres -- psql -qc "ALTER ROLE hub PASSWORD '$db_password'" || { echo "createuser/createdb failed"; return 1; }
+  install -D -m 0755 $H/checkpoint-hub /usr/bin/checkpoint-hub
+  install -D -m 0644 $H/checkpoint-hub.service /lib/systemd/system/checkpoint-hub.service
+  install -D -m 0644 $H/checkpoint-hub.sysusers /usr/lib/sysusers.d/checkpoint-hub.conf
+  systemd-sysusers checkpoint-hub.conf || { echo "systemd-sysusers failed"; return 1; }
+  install -d -m 0750 -o root -g checkpoint-hub /etc/checkpoint-hub
+  printf '%s' "$db_password" > /etc/checkpoint-hub/db.password
+  cp $H/hub.pem $H/hub.key /etc/checkpoint-hub/
+  cat > /etc/checkpoint-hub/hub.toml <<TOML
+[hub]
+listen = "127.0.0.1"
+port = 8443
+timezone = "Asia/Ho_Chi_Minh"
+report_token_sha256 = "$(echo "$report_token" | checkpoint-hub hash-token)"
+[hub.tls]
+certificate = "/etc/checkpoint-hub/hub.pem"
+key = "/etc/checkpoint-hub/hub.key"
+[database]
+host = "127.0.0.1"
+user = "hub"
+name = "checkpoint"
+password_file = "/etc/checkpoint-hub/db.password"
+[[district]]
+id = "hwlab-district"
+feed_token_sha256 = "$(echo "$feed_token" | checkpoint-hub hash-token)"
+[[lane]]
+id = "hwlab/lane-1"
+district = "hwlab-district"
+token_sha256 = "$(echo "$lane_token" | checkpoint-hub hash-token)"
+TOML
+  chown root:checkpoint-hub /etc/checkpoint-hub/* && chmod 0640 /etc/checkpoint-hub/*
+  runuser -u checkpoint-hub -- checkpoint-hub check-config --config /etc/checkpoint-hub/hub.toml || { echo "check-config failed as checkpoint-hub"; return 1; }
+  systemctl enable --now checkpoint-hub 2>&1 | grep -v "^Created symlink"
+  wait_for 60 sh -c '[ "$(systemctl is-active checkpoint-hub)" = active ] && bash -c "exec 3<>/dev/tcp/127.0.0.1/8443"' ||
+    { echo "checkpoint-hub is $(systemctl is-active checkpoint-hub): $(journalctl -u checkpoint-hub -o cat --no-pager | tail -3 | tr '\n' ' ')"; return 1; }
+}
+token() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+lane_token=$(token); feed_token=$(token); report_token=$(token)
+# The lane's side, whatever becomes of the hub: the province's CA and the lane's token, for the service's group.
+install -m 0644 $H/province-ca.pem /etc/checkpoint-lane/province-ca.pem
+printf '%s' "$lane_token" > /etc/checkpoint-lane/uplink.token
+chown root:checkpoint /etc/checkpoint-lane/uplink.token && chmod 0640 /etc/checkpoint-lane/uplink.token
+start=$(uptime_s)
+if problem=$(hub_install 2>&1); then
+  wrong=""
+  [ "$(stat -c '%a %U %G' /etc/checkpoint-hub)" = "750 root checkpoint-hub" ] || wrong="$wrong; /etc/checkpoint-hub is $(stat -c '%a %U %G' /etc/checkpoint-hub) once the hub runs"
+  for f in /etc/checkpoint-hub/*; do
+    [ "$(stat -c '%a %U %G' "$f")" = "640 root checkpoint-hub" ] || wrong="$wrong; $f is $(stat -c '%a %U %G' "$f")"
+  done
+  hub_user=$(stat -c %U "/proc/$(systemctl show -p MainPID --value checkpoint-hub)" 2>&1)
+  [ "$hub_user" = checkpoint-hub ] || wrong="$wrong; the hub runs as '$hub_user', not checkpoint-hub"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups cat /etc/checkpoint-hub/db.password > /dev/null 2>&1 && wrong="$wrong; nobody can read the database password"
+  if [ -z "$wrong" ]; then
+    ok appliance-hub-install
+    echo "hub installed as docs/hub.md says and listening in $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { printf "%.0f", b - a }') s"
+  else
+    fail appliance-hub-install "${wrong#; }"
+  fi
+else
+  fail appliance-hub-install "$(printf '%s' "$problem" | tail -3 | tr '\n' ' ')"
+fi
+
+# The lab's lane (the emulated Lepton's scene and both scanners), in the place the package's example takes, sending
+# to the hub above.
+{ sed -e '/^state_directory/d' "$F/lane.toml"; printf '[lane.speaker]\ndevice = "none"\n'
+  printf '[uplink]\nurl = "https://127.0.0.1:8443/v1/batches"\ncheckpoint_id = "hwlab"\nca_file = "/etc/checkpoint-lane/province-ca.pem"\ntoken_file = "/etc/checkpoint-lane/uplink.token"\ninterval_s = 2\n'
+} > "$CONFIG"
 systemctl restart checkpointd
 # Active through Type=notify, with the unit as shipped: its sandbox in force and nothing added by the lab.
 if wait_for 90 active; then
@@ -79,6 +154,17 @@ play_scene "$t0"
 wrong=$(scene_passages $STATE)
 if [ -z "$wrong" ]; then ok appliance-passages; else fail appliance-passages "$wrong"; sed 's/"payload":"[^"]*",//' /tmp/passages.json | cut -c1-200; fi
 tab=$(printf '\t')
+# The hub holds every passage the lane stored, by key, and the lane's outbox is empty.
+hub_has_all() {
+  lane=$(sqlite3 "$STATE/passages.sqlite" "SELECT 'hwlab/' || lane || '#' || id FROM passage" 2>/dev/null | sort)
+  hub=$(runuser -u postgres -- psql -At -d checkpoint -c "SELECT key FROM passage" 2>/dev/null | sort)
+  [ -n "$lane" ] && [ "$lane" = "$hub" ] && [ "$(sqlite3 "$STATE/passages.sqlite" "SELECT count(*) FROM outbox WHERE set_aside_reason IS NULL")" = 0 ]
+}
+if wait_for 60 hub_has_all; then
+  ok appliance-hub-passages; echo "the hub holds the lane's $(printf '%s\n' "$lane" | wc -l) passages"
+else
+  fail appliance-hub-passages "lane $(printf '%s\n' "$lane" | grep -c .) passages, hub $(printf '%s\n' "$hub" | grep -c .); $(checkpointctl uplink status --config $CONFIG 2>&1 | tr '\n' ' ' | cut -c1-300)"
+fi
 if checkpointctl selftest --config $CONFIG > /tmp/selftest.log 2>&1; then ok appliance-selftest; else fail appliance-selftest "exit $?: $(grep FAIL /tmp/selftest.log | tr '\n' ' ')"; fi
 # The lane page itself (what the kiosk shows), and its health.
 if [ "$(http_get /healthz)" = ok ] && http_get / | grep -q "<title>.*Checkpoint Lane</title>"; then
@@ -163,16 +249,18 @@ fi
 kept "the replug"
 if [ -z "$lost" ]; then ok appliance-no-loss; else fail appliance-no-loss "${lost#; }"; fi
 
-# 5. The journal holds the service's logs, and no identity number, name or payload.
+# 5. The journal holds the service's logs, and no identity number, name or payload (nor the hub's: it receives
+# the names of elevated travellers for their follow-up).
 journal > /tmp/journal.txt
+hub_journal > /tmp/hub-journal.txt
 lines=$(wc -l < /tmp/journal.txt)
 leaks=""
 while IFS="$tab" read -r arrival departure canthus verdict payload; do
   id=${payload%%|*}
   name=$(printf '%s' "$payload" | cut -d'|' -f3)
-  grep -qF "$payload" /tmp/journal.txt && leaks="$leaks; a payload"
-  [ ${#id} -ge 9 ] && grep -qF "$id" /tmp/journal.txt && leaks="$leaks; ID …${id: -4}"
-  [ -n "$name" ] && grep -qF "$name" /tmp/journal.txt && leaks="$leaks; a name"
+  grep -qF "$payload" /tmp/journal.txt /tmp/hub-journal.txt && leaks="$leaks; a payload"
+  [ ${#id} -ge 9 ] && grep -qF "$id" /tmp/journal.txt /tmp/hub-journal.txt && leaks="$leaks; ID …${id: -4}"
+  [ -n "$name" ] && grep -qF "$name" /tmp/journal.txt /tmp/hub-journal.txt && leaks="$leaks; a name"
 done < $F/scene.tsv
 # A journal flooded by a refused system call hides what matters. libdispatch says "Failed to set thread priority"
 # when it may not raise a worker's priority (benign, a few times per process); with setpriority refused by the
@@ -180,6 +268,8 @@ done < $F/scene.tsv
 noise=$(grep -c "thread priority" /tmp/journal.txt)
 starts=$(grep -c "starting 1 lane" /tmp/journal.txt)
 [ "$noise" -gt $((4 * starts)) ] && leaks="$leaks; $noise lines of libdispatch's thread-priority message for $starts starts"
+hub_noise=$(grep -c "thread priority" /tmp/hub-journal.txt); hub_starts=$(grep -c "checkpoint-hub listening on" /tmp/hub-journal.txt)
+[ "$hub_noise" -gt $((4 * hub_starts)) ] && leaks="$leaks; the hub's journal: $hub_noise thread-priority lines for $hub_starts starts"
 if [ "$lines" -gt 10 ] && [ -z "$leaks" ]; then ok appliance-journal; else fail appliance-journal "$lines lines${leaks}"; fi
 
 t=$(date +%s.%N)
