@@ -150,7 +150,9 @@ if ! wait_for 90 sh -c "journalctl -u checkpointd -o cat | grep -q 'camera onlin
 fi
 wait_for 30 grep -q "first frame delivered" /tmp/emulator.log
 t0=$(uptime_s)
+scene_from=$(date +%s)
 play_scene "$t0"
+scene_to=$(date +%s)
 wrong=$(scene_passages $STATE)
 if [ -z "$wrong" ]; then ok appliance-passages; else fail appliance-passages "$wrong"; sed 's/"payload":"[^"]*",//' /tmp/passages.json | cut -c1-200; fi
 tab=$(printf '\t')
@@ -232,6 +234,10 @@ else
 fi
 kept "the kill"
 wait_for 60 sh -c "journalctl -u checkpointd -o cat | grep -c 'camera online' | awk '{ exit !(\$1 >= 3) }'"
+# Unplugged once its stream runs, not within its first second: Debian's 6.1 kernel can oops in uvcvideo's release
+# (v4l2_device_release → media_device_unregister_entity → ida_free, NULL pointer) when the device goes while a
+# just-started process is still setting its stream up; seen once in the clean clone's CI run (hardware-notes.md).
+sleep 5
 camera_online=$(logged "camera online"); scanner_online=$(logged "scanner online")
 gadget_unbind pos; gadget_unbind wedge
 kill $emulator; wait $emulator 2>/dev/null
@@ -265,11 +271,11 @@ done < $F/scene.tsv
 # A journal flooded by a refused system call hides what matters. libdispatch says "Failed to set thread priority"
 # when it may not raise a worker's priority (benign, a few times per process); with setpriority refused by the
 # sandbox it said it every few seconds for ever.
-noise=$(grep -c "thread priority" /tmp/journal.txt)
-starts=$(grep -c "starting 1 lane" /tmp/journal.txt)
-[ "$noise" -gt $((4 * starts)) ] && leaks="$leaks; $noise lines of libdispatch's thread-priority message for $starts starts"
-hub_noise=$(grep -c "thread priority" /tmp/hub-journal.txt); hub_starts=$(grep -c "checkpoint-hub listening on" /tmp/hub-journal.txt)
-[ "$hub_noise" -gt $((4 * hub_starts)) ] && leaks="$leaks; the hub's journal: $hub_noise thread-priority lines for $hub_starts starts"
+# Counted while both ran steadily (the scene, about 47 s, no start in it): a flood is a line every few seconds.
+for unit in checkpointd checkpoint-hub; do
+  noise=$(journalctl -u $unit -o cat --no-pager --since "@$scene_from" --until "@$scene_to" 2>/dev/null | grep -c "thread priority")
+  [ "$noise" -gt 2 ] && leaks="$leaks; $unit logged libdispatch's thread-priority message $noise times in the scene's $((scene_to - scene_from)) s"
+done
 if [ "$lines" -gt 10 ] && [ -z "$leaks" ]; then ok appliance-journal; else fail appliance-journal "$lines lines${leaks}"; fi
 
 t=$(date +%s.%N)
