@@ -16,7 +16,9 @@ public enum HTTPTestClient {
 
     public enum Failure: Error { case connect(Int32), send, malformed }
 
-    static func connect(port: Int, timeoutSeconds: Int = 5) throws -> Int32 {
+    /// `timeoutSeconds` bounds each read: generous by default, because a hub opening sealed identities or a tracing
+    /// query on a busy machine can take more than the 5 s it once was (an empty answer failed CI as `.malformed`).
+    static func connect(port: Int, timeoutSeconds: Int = 60) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
